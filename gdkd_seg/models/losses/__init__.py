@@ -1,0 +1,13 @@
+"""Per-pixel logit-distillation losses (registered in MMEngine's MODELS)."""
+from .base import BaseDistillLoss
+from .dkd_loss import DKDLoss, dkd_loss
+from .gdkd3_loss import GDKD3Loss, gdkd3_loss
+from .gdkd_loss import GDKDLoss, gdkd_loss
+from .kd_loss import KDLoss, kd_loss
+from .utils import logit_standardize, partitioned_kl
+
+__all__ = [
+    'BaseDistillLoss', 'KDLoss', 'DKDLoss', 'GDKDLoss', 'GDKD3Loss',
+    'kd_loss', 'dkd_loss', 'gdkd_loss', 'gdkd3_loss', 'logit_standardize',
+    'partitioned_kl'
+]
