@@ -1,1 +1,1 @@
-from . import losses  # noqa: F401
+from . import backbones, distillers, losses  # noqa: F401

@@ -1,0 +1,21 @@
+# GDKD: PSPNet-R101-D8 (teacher) -> PSPNet-R18-D8 (student), Cityscapes
+# 512x1024, MMSeg's 80k schedule (4 GPUs x 2 images).
+_base_ = [
+    'mmseg::pspnet/pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py',  # noqa
+    '../_base_/teachers.py'
+]
+custom_imports = dict(imports=['gdkd_seg'], allow_failed_imports=False)
+model = dict(
+    _delete_=True,
+    type='SegDistiller',
+    student={{_base_.model}},
+    teacher={{_base_.pspnet_r101}},
+    teacher_ckpt={{_base_.pspnet_r101_ckpt}},
+    # seg-gdkd `GDKD` class defaults (losses.md section 4, last row):
+    # T=1, k=3, w0=1, w1=1, w2=2, distillation weight 1, no warm-up.
+    distill_losses=[
+        dict(type='GDKDLoss', k=3, w0=1.0, w1=1.0, w2=2.0, temperature=1.0)
+    ],
+    # aux head distilled with 0.4 as in seg-gdkd train_kd.py (sec. 7)
+    aux_distill_weight=0.4,
+    warmup_iters=0)

@@ -1,0 +1,18 @@
+# KD: PSPNet-R101-D8 (teacher) -> PSPNet-R18-D8 (student), Cityscapes
+# 512x1024, MMSeg's 80k schedule (4 GPUs x 2 images).
+_base_ = [
+    'mmseg::pspnet/pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py',  # noqa
+    '../_base_/teachers.py'
+]
+custom_imports = dict(imports=['gdkd_seg'], allow_failed_imports=False)
+model = dict(
+    _delete_=True,
+    type='SegDistiller',
+    student={{_base_.model}},
+    teacher={{_base_.pspnet_r101}},
+    teacher_ckpt={{_base_.pspnet_r101_ckpt}},
+    # seg-gdkd / CIRKD KD: T=1, distillation weight 1 (losses.md 2, 7).
+    distill_losses=[dict(type='KDLoss', temperature=1.0)],
+    # aux head distilled with 0.4 as in seg-gdkd train_kd.py (sec. 7)
+    aux_distill_weight=0.4,
+    warmup_iters=0)

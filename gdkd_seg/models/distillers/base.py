@@ -1,0 +1,187 @@
+"""What the segmentation and classification distillers share: a frozen
+teacher built from a config plus a checkpoint, the distillation losses,
+their warm-up, and the student's data preprocessor and inference modes."""
+import os.path as osp
+from typing import Dict, List, Optional, Sequence, Union
+
+import torch
+import torch.nn as nn
+from mmengine.config import Config, ConfigDict
+from mmengine.hub import get_config
+from mmengine.logging import MessageHub
+from mmengine.model import BaseModel
+from mmengine.registry import Registry
+from mmengine.runner.checkpoint import _load_checkpoint
+from torch import Tensor
+
+from gdkd_seg.registry import MODELS as LOSSES
+
+CfgType = Union[dict, ConfigDict, str]
+
+
+def load_model_cfg(cfg: CfgType) -> ConfigDict:
+    """A model config from a dict, a config file or an ``mmseg::`` path.
+
+    A file's ``model`` field is taken. Returns a :class:`ConfigDict` (MMSeg
+    models built from a plain dict fail in ``predict``).
+    """
+    if isinstance(cfg, str):
+        if '::' in cfg:
+            cfg = get_config(cfg).model
+        elif osp.isfile(cfg):
+            cfg = Config.fromfile(cfg).model
+        else:
+            raise FileNotFoundError(f'model config not found: {cfg}')
+    return ConfigDict(cfg)
+
+
+def load_teacher_weights(teacher: nn.Module, ckpt: str) -> None:
+    """Load ``ckpt`` (path or URL) into ``teacher``, strictly.
+
+    Raises:
+        FileNotFoundError: a local checkpoint that does not exist.
+        ValueError: keys that do not match the teacher config.
+    """
+    if '://' not in ckpt and not osp.isfile(ckpt):
+        raise FileNotFoundError(
+            f'teacher checkpoint not found: {ckpt} (set model.teacher_ckpt '
+            'to a local file or a URL)')
+    checkpoint = _load_checkpoint(ckpt, map_location='cpu')
+    state = checkpoint.get('state_dict', checkpoint)
+    state = {k[7:] if k.startswith('module.') else k: v
+             for k, v in state.items()}
+    result = teacher.load_state_dict(state, strict=False)
+    if result.missing_keys or result.unexpected_keys:
+        raise ValueError(
+            f'teacher checkpoint {ckpt} does not match the teacher config: '
+            f'{len(result.missing_keys)} missing keys '
+            f'{result.missing_keys[:5]}, {len(result.unexpected_keys)} '
+            f'unexpected keys {result.unexpected_keys[:5]} (a distiller '
+            'checkpoint? export its student with tools/extract_student.py)')
+
+
+class BaseDistiller(BaseModel):
+    """A student trained with distillation losses from a frozen teacher.
+
+    The teacher is kept outside the module tree (moved with the student by
+    ``_apply``), so it is in no ``state_dict``, optimizer, ``init_weights``
+    or DDP bucket, and is put back in eval mode on every ``train()``.
+
+    Args:
+        student: the student model's config.
+        teacher: the teacher's config: a dict, a config file or a
+            ``mmseg::`` / ``mmpretrain::`` path.
+        teacher_ckpt: path or URL of the teacher's weights (``None`` only
+            for tests that set the teacher's weights themselves).
+        distill_losses: one or more registered loss configs
+            (e.g. ``dict(type='GDKDLoss', k=3)``).
+        registry: where student and teacher are built.
+        data_preprocessor: used by the student if its config has none
+            (MMEngine's runner passes a config's top-level one here).
+        init_cfg: MMEngine's init config (of the student side).
+    """
+
+    def __init__(self,
+                 student: CfgType,
+                 teacher: CfgType,
+                 teacher_ckpt: Optional[str],
+                 distill_losses: Union[dict, Sequence[dict]],
+                 registry: Registry,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        student = load_model_cfg(student)
+        if data_preprocessor is not None:
+            student.setdefault('data_preprocessor', data_preprocessor)
+        self.student = registry.build(student)
+        # the runner feeds batches through the student's preprocessor
+        self.data_preprocessor = self.student.data_preprocessor
+        teacher_model = registry.build(load_model_cfg(teacher))
+        if teacher_ckpt is not None:
+            load_teacher_weights(teacher_model, teacher_ckpt)
+        teacher_model.requires_grad_(False).eval()
+        object.__setattr__(self, 'teacher', teacher_model)
+        if isinstance(distill_losses, dict):
+            distill_losses = [distill_losses]
+        self.distill_losses = nn.ModuleList()
+        for cfg in distill_losses:
+            if LOSSES.get(cfg['type']) is None:
+                raise KeyError(f"distillation loss {cfg['type']!r} is not "
+                               'registered (is gdkd_seg imported?)')
+            self.distill_losses.append(LOSSES.build(cfg))
+        self._register_load_state_dict_pre_hook(self._accept_plain_student)
+
+    @staticmethod
+    def _accept_plain_student(state_dict, prefix, *args) -> None:
+        """Let a plain (exported) student checkpoint load too: its keys
+        get the ``student.`` prefix."""
+        own = ('student.', 'distill_losses.', 'data_preprocessor.')
+        for key in list(state_dict):
+            if key.startswith(prefix) and not key[len(prefix):].startswith(
+                    own):
+                rest = key[len(prefix):]
+                state_dict[f'{prefix}student.{rest}'] = state_dict.pop(key)
+
+    def train(self, mode: bool = True) -> 'BaseDistiller':
+        super().train(mode)
+        self.teacher.eval()  # dropout off, BN frozen, every time
+        return self
+
+    def _apply(self, fn, *args, **kwargs):
+        super()._apply(fn, *args, **kwargs)
+        self.teacher._apply(fn, *args, **kwargs)
+        return self
+
+    def warmup_factor(self, warmup: int, by: str = 'iter') -> float:
+        """``min(step / warmup, 1)`` for the 1-indexed iteration or epoch
+        the runner is at (from MMEngine's message hub); 1 if ``warmup`` is
+        0 or outside a runner."""
+        if warmup <= 0:
+            return 1.0
+        step = MessageHub.get_current_instance().get_info(by)
+        if step is None:
+            return 1.0
+        return min((step + 1) / warmup, 1.0)
+
+    def distill(self,
+                student_logits: Tensor,
+                teacher_logits: Tensor,
+                target: Optional[Tensor],
+                weight: float = 1.0,
+                prefix: str = '') -> Dict[str, Tensor]:
+        """Every distillation loss times ``weight``, and its sub-terms.
+
+        Loss keys contain ``loss`` (MMEngine back-propagates them); the
+        sub-terms are detached and their keys do not.
+        """
+        out = {}
+        # distillation maths in float32 even under autocast
+        student_logits = student_logits.float()
+        teacher_logits = teacher_logits.float()
+        for module in self.distill_losses:
+            loss, parts = module(
+                student_logits, teacher_logits, target, return_parts=True)
+            out[prefix + module.loss_name] = weight * loss
+            short = module.loss_name.replace('loss_', '')
+            for name, value in parts.items():
+                out[f'{prefix}{short}_{name}'] = value.detach()
+        return out
+
+    def forward(self,
+                inputs: Tensor,
+                data_samples: Optional[List] = None,
+                mode: str = 'tensor'):
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.student.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self.student._forward(inputs, data_samples)
+        raise RuntimeError(f'Invalid mode "{mode}"')
+
+    def loss(self, inputs: Tensor, data_samples: List) -> Dict[str, Tensor]:
+        raise NotImplementedError
+
+    def predict(self, inputs: Tensor, data_samples: Optional[List] = None):
+        """The student's predictions (what ``tools/test.py`` evaluates)."""
+        return self.student.predict(inputs, data_samples)

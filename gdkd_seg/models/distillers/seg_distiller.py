@@ -1,0 +1,120 @@
+"""Distil a frozen MMSeg segmentor into an MMSeg segmentor."""
+from typing import Dict, List, Optional, Sequence, Union
+
+import torch
+import torch.nn.functional as F
+from mmengine.logging import print_log
+from mmseg.registry import MODELS
+from mmseg.utils import add_prefix
+from torch import Tensor
+
+from .base import BaseDistiller, CfgType
+
+
+@MODELS.register_module()
+class SegDistiller(BaseDistiller):
+    """Student segmentor + distillation of decode-head logits.
+
+    The student's own losses are computed as MMSeg computes them (decode
+    head and auxiliary heads); the distillation losses act on the decode
+    head's logits at their native resolution (stride 8 for dilated
+    ResNets) with the labels nearest-downsampled to it. Teacher logits of
+    another size are bilinearly resized to the student's.
+
+    Args:
+        student: an MMSeg ``EncoderDecoder`` config.
+        teacher: an MMSeg segmentor config, config file or ``mmseg::``
+            path.
+        teacher_ckpt: the teacher's weights (path or URL).
+        distill_losses: registered loss configs applied to the logits.
+        aux_distill_weight: if > 0, also distil the (first) auxiliary
+            head's logits with this factor (the official GDKD
+            segmentation code uses 0.4).
+        warmup_iters: ramp the distillation weight as
+            ``min(iter / warmup_iters, 1)``; 0 disables it.
+        data_preprocessor: the student's if its config has none.
+        init_cfg: MMEngine's init config.
+    """
+
+    def __init__(self,
+                 student: CfgType,
+                 teacher: CfgType,
+                 teacher_ckpt: Optional[str] = None,
+                 distill_losses: Union[dict, Sequence[dict]] = dict(
+                     type='GDKDLoss'),
+                 aux_distill_weight: float = 0.0,
+                 warmup_iters: int = 0,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(student, teacher, teacher_ckpt, distill_losses,
+                         MODELS, data_preprocessor, init_cfg)
+        s_head, t_head = self.student.decode_head, self.teacher.decode_head
+        if s_head.num_classes != t_head.num_classes:
+            raise ValueError(
+                f'teacher predicts {t_head.num_classes} classes, student '
+                f'{s_head.num_classes}: they must match')
+        if aux_distill_weight > 0 and not (
+                self.student.with_auxiliary_head
+                and self.teacher.with_auxiliary_head):
+            raise ValueError('aux_distill_weight > 0 needs an auxiliary '
+                             'head in both student and teacher')
+        s_std = getattr(self.data_preprocessor, 'std', None)
+        t_std = getattr(self.teacher.data_preprocessor, 'std', None)
+        if s_std is not None and t_std is not None and not torch.equal(
+                s_std, t_std):
+            print_log('teacher and student normalise inputs differently; '
+                      "the teacher is fed the student's inputs",
+                      logger='current', level=30)
+        self.aux_distill_weight = aux_distill_weight
+        self.warmup_iters = warmup_iters
+
+    @staticmethod
+    def _first(head):
+        return head[0] if isinstance(head, torch.nn.ModuleList) else head
+
+    def _heads_logits(self, model, feats: List[Tensor],
+                      with_aux: bool) -> List[Tensor]:
+        logits = [model.decode_head.forward(feats)]  # (N, C, h, w)
+        if with_aux:
+            logits.append(self._first(model.auxiliary_head).forward(feats))
+        return logits
+
+    def loss(self, inputs: Tensor, data_samples: List) -> Dict[str, Tensor]:
+        """Student losses (as MMSeg) + weighted distillation losses.
+
+        Args:
+            inputs: ``(N, 3, H, W)`` preprocessed images.
+            data_samples: ``SegDataSample`` list with ``gt_sem_seg``.
+        """
+        student = self.student
+        with_aux = self.aux_distill_weight > 0
+        feats = student.extract_feat(inputs)
+        s_logits = self._heads_logits(student, feats, with_aux)
+        losses = add_prefix(
+            student.decode_head.loss_by_feat(s_logits[0], data_samples),
+            'decode')
+        if student.with_auxiliary_head:
+            losses.update(student._auxiliary_head_forward_train(
+                feats, data_samples))
+        with torch.no_grad():
+            t_logits = self._heads_logits(
+                self.teacher, self.teacher.extract_feat(inputs), with_aux)
+        gt = torch.stack([s.gt_sem_seg.data[0] for s in data_samples])
+        weight = self.warmup_factor(self.warmup_iters, 'iter')
+        weights = [weight, weight * self.aux_distill_weight]
+        for i, (s, t) in enumerate(zip(s_logits, t_logits)):
+            if t.shape[2:] != s.shape[2:]:
+                t = F.interpolate(t, s.shape[2:], mode='bilinear',
+                                  align_corners=student.align_corners)
+            losses.update(self.distill(s, t, self._labels(gt, s),
+                                       weights[i], 'aux.' if i else ''))
+        return losses
+
+    @staticmethod
+    def _labels(gt: Tensor, logits: Tensor) -> Tensor:
+        """Labels ``(N, H, W)`` nearest-downsampled to the logits' size."""
+        (H, W), (h, w) = gt.shape[1:], logits.shape[2:]
+        if H % h == 0 and W % w == 0:
+            return gt[:, ::H // h, ::W // w]  # top-left pixel of blocks
+        return F.interpolate(gt[:, None].float(), (h, w),
+                             mode='nearest')[:, 0].long()

@@ -1,0 +1,45 @@
+# Deltas that shrink a Cityscapes config to CPU-test size: 64x128 images
+# from $GDKD_TINY_DATA (Cityscapes layout), a few iterations, no workers.
+# Keys are prefixed with `tiny_` (bases may not share keys); a test config
+# applies them with `key = {{_base_.tiny_key}}`.
+tiny_data_root = '{{$GDKD_TINY_DATA:data/cityscapes}}'
+tiny_crop_size = (64, 128)
+tiny_train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackSegInputs')
+]
+tiny_test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='PackSegInputs')
+]
+tiny_train_dataloader = dict(
+    batch_size=2,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(data_root=tiny_data_root, pipeline=tiny_train_pipeline))
+tiny_val_dataloader = dict(
+    batch_size=1,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(data_root=tiny_data_root, pipeline=tiny_test_pipeline))
+tiny_test_dataloader = tiny_val_dataloader
+tiny_train_cfg = dict(type='IterBasedTrainLoop', max_iters=4, val_interval=4)
+tiny_param_scheduler = [
+    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=4,
+         by_epoch=False)
+]
+tiny_default_hooks = dict(
+    logger=dict(interval=1),
+    checkpoint=dict(by_epoch=False, interval=4))
+tiny_env_cfg = dict(cudnn_benchmark=False)
+tiny_norm_cfg = dict(type='BN', requires_grad=True)
+# a DeepLabV3 with a ResNet-18 (V1c, D8) 8 channels wide
+tiny_deeplabv3 = dict(
+    pretrained=None,
+    data_preprocessor=dict(size=tiny_crop_size),
+    backbone=dict(base_channels=8, stem_channels=8, norm_cfg=tiny_norm_cfg),
+    decode_head=dict(in_channels=64, channels=16, norm_cfg=tiny_norm_cfg),
+    auxiliary_head=dict(in_channels=32, channels=8, norm_cfg=tiny_norm_cfg))

@@ -1,0 +1,87 @@
+"""Fixtures shared by the test suite: a tiny Cityscapes-layout dataset."""
+import os
+import os.path as osp
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Cityscapes trainId colours of a few classes (road, building, vegetation,
+# car, sky, person), used to paint images the models can learn from.
+_PALETTE = {
+    0: (128, 64, 128),
+    2: (70, 70, 70),
+    8: (107, 142, 35),
+    13: (0, 0, 142),
+    10: (70, 130, 180),
+    11: (220, 20, 60)
+}
+
+
+def make_tiny_cityscapes(root: str,
+                         n_train: int = 4,
+                         n_val: int = 2,
+                         size=(64, 128),
+                         seed: int = 0) -> str:
+    """Write ``leftImg8bit/`` + ``gtFine/*_labelTrainIds.png`` under root.
+
+    Each image is road with random rectangles of other classes (noisy
+    class colours); a 1-pixel band at rectangle borders is 255 (ignore).
+    """
+    import cv2
+    rng = np.random.default_rng(seed)
+    h, w = size
+    classes = list(_PALETTE)
+    for split, n in (('train', n_train), ('val', n_val)):
+        img_dir = osp.join(root, 'leftImg8bit', split, 'tinycity')
+        ann_dir = osp.join(root, 'gtFine', split, 'tinycity')
+        os.makedirs(img_dir, exist_ok=True)
+        os.makedirs(ann_dir, exist_ok=True)
+        for i in range(n):
+            label = np.zeros((h, w), np.uint8)
+            for _ in range(4):
+                c = classes[rng.integers(1, len(classes))]
+                y0, x0 = rng.integers(0, h - 16), rng.integers(0, w - 24)
+                y1 = y0 + rng.integers(8, 16)
+                x1 = x0 + rng.integers(12, 24)
+                label[y0:y1, x0:x1] = c
+                label[y0, x0:x1] = label[y1 - 1, x0:x1] = 255
+                label[y0:y1, x0] = label[y0:y1, x1 - 1] = 255
+            rgb = np.zeros((h, w, 3), np.float32)
+            for c, colour in _PALETTE.items():
+                rgb[label == c] = colour
+            rgb += rng.normal(0, 12, rgb.shape)
+            name = f'tinycity_{i:06d}_000019'
+            cv2.imwrite(osp.join(img_dir, f'{name}_leftImg8bit.png'),
+                        np.clip(rgb, 0, 255).astype(np.uint8)[..., ::-1])
+            cv2.imwrite(
+                osp.join(ann_dir, f'{name}_gtFine_labelTrainIds.png'), label)
+    return root
+
+
+@pytest.fixture(scope='session')
+def tiny_cityscapes(tmp_path_factory) -> str:
+    """A tiny Cityscapes-layout dataset (4 train, 2 val images)."""
+    return make_tiny_cityscapes(str(tmp_path_factory.mktemp('cityscapes')))
+
+
+def run_tool(*args: str, env: dict = None, timeout: int = 600,
+             check: bool = True) -> subprocess.CompletedProcess:
+    """Run ``python <args>`` from the repo root as a user would."""
+    full_env = dict(os.environ, **(env or {}))
+    full_env['PYTHONPATH'] = os.pathsep.join(
+        [str(REPO), full_env.get('PYTHONPATH', '')])
+    proc = subprocess.run([sys.executable, *args],
+                          cwd=REPO,
+                          env=full_env,
+                          capture_output=True,
+                          text=True,
+                          timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f'{args} failed ({proc.returncode}):\n'
+                             f'{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}')
+    return proc
