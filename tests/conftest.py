@@ -85,3 +85,27 @@ def run_tool(*args: str, env: dict = None, timeout: int = 600,
         raise AssertionError(f'{args} failed ({proc.returncode}):\n'
                              f'{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}')
     return proc
+
+
+def make_tiny_teacher_ckpt(path: str, seed: int = 0) -> str:
+    """Save the tiny DeepLabV3 (tests/configs/tiny_teacher.py) with random
+    seeded weights as MMEngine would (``{'state_dict', 'meta'}``)."""
+    import torch
+    from mmengine.config import Config
+    from mmseg.registry import MODELS
+
+    import gdkd_seg  # noqa: F401
+    torch.manual_seed(seed)
+    cfg = Config.fromfile(str(REPO / 'tests' / 'configs' /
+                              'tiny_teacher.py'))
+    teacher = MODELS.build(cfg.model)
+    teacher.init_weights()
+    torch.save({'state_dict': teacher.state_dict(), 'meta': {}}, path)
+    return path
+
+
+@pytest.fixture(scope='session')
+def tiny_teacher_ckpt(tmp_path_factory) -> str:
+    """A checkpoint of the tiny teacher (random, seeded weights)."""
+    return make_tiny_teacher_ckpt(
+        str(tmp_path_factory.mktemp('teacher') / 'teacher.pth'))

@@ -15,8 +15,16 @@ from mmengine.runner.checkpoint import _load_checkpoint
 from torch import Tensor
 
 from gdkd_seg.registry import MODELS as LOSSES
+from gdkd_seg.utils.safe_load import explain_unsafe_load
 
 CfgType = Union[dict, ConfigDict, str]
+
+
+def current_iter() -> Optional[int]:
+    """The runner's 1-indexed iteration as its log prints it (``None``
+    outside a runner)."""
+    step = MessageHub.get_current_instance().get_info('iter')
+    return None if step is None else step + 1
 
 
 def load_model_cfg(cfg: CfgType) -> ConfigDict:
@@ -41,23 +49,30 @@ def load_teacher_weights(teacher: nn.Module, ckpt: str) -> None:
     Raises:
         FileNotFoundError: a local checkpoint that does not exist.
         ValueError: keys that do not match the teacher config.
+        UnsafeCheckpointError: a checkpoint holding pickled objects
+            outside the safe-loading allow-list.
     """
     if '://' not in ckpt and not osp.isfile(ckpt):
         raise FileNotFoundError(
             f'teacher checkpoint not found: {ckpt} (set model.teacher_ckpt '
             'to a local file or a URL)')
-    checkpoint = _load_checkpoint(ckpt, map_location='cpu')
+    with explain_unsafe_load(f'teacher checkpoint {ckpt}'):
+        checkpoint = _load_checkpoint(ckpt, map_location='cpu')
     state = checkpoint.get('state_dict', checkpoint)
     state = {k[7:] if k.startswith('module.') else k: v
              for k, v in state.items()}
-    result = teacher.load_state_dict(state, strict=False)
-    if result.missing_keys or result.unexpected_keys:
+    own = teacher.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    shapes = [k for k in own if k in state and state[k].shape != own[k].shape]
+    if missing or unexpected or shapes:
         raise ValueError(
             f'teacher checkpoint {ckpt} does not match the teacher config: '
-            f'{len(result.missing_keys)} missing keys '
-            f'{result.missing_keys[:5]}, {len(result.unexpected_keys)} '
-            f'unexpected keys {result.unexpected_keys[:5]} (a distiller '
-            'checkpoint? export its student with tools/extract_student.py)')
+            f'{len(missing)} missing keys {missing[:3]}, {len(unexpected)} '
+            f'unexpected keys {unexpected[:3]}, {len(shapes)} keys of '
+            f'another shape {shapes[:3]} (a distiller checkpoint? export '
+            'its student with tools/extract_student.py)')
+    teacher.load_state_dict(state, strict=True)
 
 
 class BaseDistiller(BaseModel):
@@ -79,7 +94,14 @@ class BaseDistiller(BaseModel):
         data_preprocessor: used by the student if its config has none
             (MMEngine's runner passes a config's top-level one here).
         init_cfg: MMEngine's init config (of the student side).
+
+    Attributes:
+        check_finite: stop with a :class:`FloatingPointError` naming the
+            iteration and term when a distillation loss is NaN/inf
+            (default ``True``; costs one device sync per iteration).
     """
+
+    check_finite: bool = True
 
     def __init__(self,
                  student: CfgType,
@@ -122,6 +144,16 @@ class BaseDistiller(BaseModel):
                 rest = key[len(prefix):]
                 state_dict[f'{prefix}student.{rest}'] = state_dict.pop(key)
 
+    def check_losses(self, num_classes: int) -> None:
+        """Reject loss hyperparameters that cannot work with
+        ``num_classes`` (a top-k with k >= C) before the first iteration."""
+        for module in self.distill_losses:
+            k = getattr(module, 'hparams', {}).get('k')
+            if k is not None and not 1 <= k < num_classes:
+                raise ValueError(
+                    f'{type(module).__name__} needs 1 <= k < C, got k={k} '
+                    f'for a model with C={num_classes} classes')
+
     def train(self, mode: bool = True) -> 'BaseDistiller':
         super().train(mode)
         self.teacher.eval()  # dropout off, BN frozen, every time
@@ -155,17 +187,63 @@ class BaseDistiller(BaseModel):
         sub-terms are detached and their keys do not.
         """
         out = {}
-        # distillation maths in float32 even under autocast
+        # distillation maths in float32 even under autocast: log-softmax,
+        # exp and the KL sums lose too much in fp16/bf16
         student_logits = student_logits.float()
         teacher_logits = teacher_logits.float()
-        for module in self.distill_losses:
-            loss, parts = module(
-                student_logits, teacher_logits, target, return_parts=True)
-            out[prefix + module.loss_name] = weight * loss
-            short = module.loss_name.replace('loss_', '')
-            for name, value in parts.items():
-                out[f'{prefix}{short}_{name}'] = value.detach()
+        with torch.autocast(student_logits.device.type, enabled=False):
+            for module in self.distill_losses:
+                loss, parts = module(
+                    student_logits, teacher_logits, target,
+                    return_parts=True)
+                out[prefix + module.loss_name] = weight * loss
+                short = module.loss_name.replace('loss_', '')
+                for name, value in parts.items():
+                    out[f'{prefix}{short}_{name}'] = value.detach()
+        if self.check_finite:
+            self._check_finite(out, student_logits, teacher_logits, target)
         return out
+
+    def _check_finite(self, out: Dict[str, Tensor], student_logits: Tensor,
+                      teacher_logits: Tensor,
+                      target: Optional[Tensor]) -> None:
+        """Stop before a non-finite loss reaches the optimizer.
+
+        One device sync per iteration; the diagnosis (which logits) runs
+        only on failure.
+
+        Raises:
+            FloatingPointError: naming the iteration, the term and whether
+                the teacher's or the student's logits are non-finite.
+        """
+        losses = [k for k in out if 'loss' in k]
+        if not losses or bool(
+                torch.isfinite(torch.stack([out[k] for k in losses])).all()):
+            return
+        bad = [k for k in out if not bool(torch.isfinite(out[k]).all())]
+        valid = torch.ones_like(student_logits[:, 0], dtype=torch.bool)
+        ignore = getattr(self, 'ignore_index', None)
+        if ignore is not None and target is not None and (
+                target.shape == valid.shape):
+            valid = target != ignore  # garbage there is masked anyway
+        where = []
+        for who, logits in (('teacher', teacher_logits),
+                            ('student', student_logits)):
+            if not bool(torch.isfinite(logits).all(1)[valid].all()):
+                where.append(who)
+        cause = (f"{' and '.join(where)} logits contain NaN/inf at "
+                 'non-ignored pixels' if where else
+                 'the logits are finite, so the loss overflowed (check '
+                 'temperature and logit scale)')
+        if 'teacher' in where:
+            cause += (' (a broken teacher checkpoint, or the teacher '
+                      'overflowing in fp16 autocast: try bf16)')
+        it = current_iter()
+        at = 'outside a runner' if it is None else f'at iteration {it}'
+        raise FloatingPointError(
+            f"non-finite distillation loss {', '.join(bad)} {at}: {cause}. "
+            'Stopped before the optimizer step, so the weights and the '
+            'checkpoints already written are not affected.')
 
     def forward(self,
                 inputs: Tensor,

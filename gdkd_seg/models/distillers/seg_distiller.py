@@ -8,7 +8,7 @@ from mmseg.registry import MODELS
 from mmseg.utils import add_prefix
 from torch import Tensor
 
-from .base import BaseDistiller, CfgType
+from .base import BaseDistiller, CfgType, current_iter
 
 
 @MODELS.register_module()
@@ -53,6 +53,7 @@ class SegDistiller(BaseDistiller):
             raise ValueError(
                 f'teacher predicts {t_head.num_classes} classes, student '
                 f'{s_head.num_classes}: they must match')
+        self.check_losses(s_head.num_classes)
         if aux_distill_weight > 0 and not (
                 self.student.with_auxiliary_head
                 and self.teacher.with_auxiliary_head):
@@ -87,6 +88,8 @@ class SegDistiller(BaseDistiller):
             data_samples: ``SegDataSample`` list with ``gt_sem_seg``.
         """
         student = self.student
+        gt = torch.stack([s.gt_sem_seg.data[0] for s in data_samples])
+        self._check_labels(gt)
         with_aux = self.aux_distill_weight > 0
         feats = student.extract_feat(inputs)
         s_logits = self._heads_logits(student, feats, with_aux)
@@ -99,7 +102,6 @@ class SegDistiller(BaseDistiller):
         with torch.no_grad():
             t_logits = self._heads_logits(
                 self.teacher, self.teacher.extract_feat(inputs), with_aux)
-        gt = torch.stack([s.gt_sem_seg.data[0] for s in data_samples])
         weight = self.warmup_factor(self.warmup_iters, 'iter')
         weights = [weight, weight * self.aux_distill_weight]
         for i, (s, t) in enumerate(zip(s_logits, t_logits)):
@@ -109,6 +111,30 @@ class SegDistiller(BaseDistiller):
             losses.update(self.distill(s, t, self._labels(gt, s),
                                        weights[i], 'aux.' if i else ''))
         return losses
+
+    @property
+    def ignore_index(self) -> int:
+        """The label the student's decode head ignores."""
+        return self.student.decode_head.ignore_index
+
+    def _check_labels(self, gt: Tensor) -> None:
+        """Reject labels outside ``[0, C)`` that are not ignored, before
+        they reach the losses (on GPU, cross-entropy would hit a device
+        assert instead of an error saying what is wrong)."""
+        num_classes = self.student.decode_head.num_classes
+        bad = ((gt < 0) | (gt >= num_classes)) & (gt != self.ignore_index)
+        if not bool(bad.any()):
+            return
+        values = torch.unique(gt[bad]).tolist()
+        it = current_iter()
+        at = '' if it is None else f' at iteration {it}'
+        raise ValueError(
+            f'labels {values[:8]}{at} are outside [0, {num_classes}) and '
+            f'not the ignore index {self.ignore_index}: Cityscapes needs '
+            'the *_labelTrainIds.png maps (mmseg\'s '
+            'tools/dataset_converters/cityscapes.py), not labelIds; other '
+            'datasets may need reduce_zero_label or a matching '
+            'num_classes')
 
     @staticmethod
     def _labels(gt: Tensor, logits: Tensor) -> Tensor:

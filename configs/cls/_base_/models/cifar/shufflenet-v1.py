@@ -1,0 +1,11 @@
+# shufflenet-v1 for CIFAR-100 (the distillation benchmark's model zoo).
+model = dict(
+    type='ImageClassifier',
+    backbone=dict(type='CIFARShuffleNetV1', groups=3),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(
+        type='LinearClsHead',
+        num_classes=100,
+        in_channels=960,
+        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
+        topk=(1, 5)))

@@ -1,0 +1,8 @@
+# resnet32x4 trained on CIFAR-100 alone: the teacher checkpoints of the
+# distillation configs, and the students' baselines.
+_base_ = [
+    '../../_base_/models/cifar/resnet32x4.py',
+    '../../_base_/datasets/cifar100_bs64.py',
+    '../../_base_/schedules/cifar100_sgd_240e.py',
+    '../../_base_/default_runtime.py',
+]

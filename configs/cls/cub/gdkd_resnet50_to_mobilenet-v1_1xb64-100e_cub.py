@@ -1,0 +1,24 @@
+# GDKD, resnet50 -> mobilenet-v1, transfer learning on cub.
+# Teacher: fine-tuned with ./baselines/resnet50_1xb64-100e_cub.py (docs/classification.md);
+# the student starts from ImageNet weights as its baseline does.
+_base_ = ['./baselines/mobilenet-v1_1xb64-100e_cub.py']
+model = dict(
+    _delete_=True,
+    type='ClsDistiller',
+    student={{_base_.model}},
+    teacher='{{ fileDirname }}/baselines/resnet50_1xb64-100e_cub.py',
+    teacher_ckpt='work_dirs/resnet50_1xb64-100e_cub/epoch_100.pth',
+    ce_weight=1.0,  # GDKD repo configs/TL/*/r*/gdkd.yaml
+    warmup_epochs=1,  # W 1, losses.md §4 "TL" row
+    # k 5, T 1, w0/w1/w2 of the TL configs (losses.md §4)
+    distill_losses=dict(
+        type='GDKDLoss', k=5, w0=0.5, w1=2.0,
+        w2=2.0, temperature=1.0),
+)
+# distillation schedule of the GDKD repo's TL configs: batch 64
+train_dataloader = dict(batch_size=64)
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=0.0025, momentum=0.9, weight_decay=0.001))
+param_scheduler = dict(
+    type='MultiStepLR', by_epoch=True, milestones=[40, 80], gamma=0.1)
+auto_scale_lr = dict(base_batch_size=64)

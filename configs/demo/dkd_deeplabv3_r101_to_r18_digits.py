@@ -1,0 +1,16 @@
+# Demo DKD: configs/dkd/deeplabv3_r101_to_r18_cityscapes.py with the demo's
+# data, student and teacher (its distillation loss settings are inherited).
+_base_ = ['../dkd/deeplabv3_r101_to_r18_cityscapes.py',
+          './_base_/demo_digits.py']
+model = dict(
+    student={{_base_.demo_student}},
+    teacher='{{ fileDirname }}/deeplabv3_r101_teacher_digits.py',
+    teacher_ckpt={{_base_.demo_teacher_ckpt}})
+train_dataloader = {{_base_.demo_train_dataloader}}
+val_dataloader = {{_base_.demo_val_dataloader}}
+test_dataloader = {{_base_.demo_test_dataloader}}
+train_cfg = {{_base_.demo_train_cfg}}
+optim_wrapper = {{_base_.demo_optim_wrapper}}
+param_scheduler = {{_base_.demo_param_scheduler}}
+default_hooks = {{_base_.demo_default_hooks}}
+env_cfg = {{_base_.demo_env_cfg}}

@@ -1,0 +1,219 @@
+"""Behaviour of SegDistiller with tiny MMSeg models (no data, no CLI)."""
+import copy
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.logging import MessageHub
+from mmengine.optim import OptimWrapper
+from mmengine.structures import PixelData
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+
+from gdkd_seg.models.distillers import SegDistiller
+from gdkd_seg.models.distillers.base import load_model_cfg
+from gdkd_seg.models.losses import dkd_loss, gdkd_loss
+from tests.conftest import REPO
+
+TINY = str(REPO / 'tests' / 'configs' / 'tiny_teacher.py')
+
+
+def tiny_cfg(**changes):
+    """The tiny model config, with dotted-key changes as --cfg-options."""
+    cfg = Config(dict(model=load_model_cfg(TINY)))
+    cfg.merge_from_dict({f'model.{k}': v for k, v in changes.items()})
+    return cfg.model
+
+
+@pytest.fixture(scope='module')
+def teacher_ckpt(tmp_path_factory):
+    """A tiny DeepLabV3 with random (seeded) weights, saved as MMEngine
+    would: ``{'state_dict': ..., 'meta': ...}``."""
+    torch.manual_seed(0)
+    teacher = MODELS.build(tiny_cfg())
+    teacher.init_weights()
+    path = tmp_path_factory.mktemp('teacher') / 'teacher.pth'
+    torch.save({'state_dict': teacher.state_dict(), 'meta': {}}, path)
+    return str(path)
+
+
+def make_batch(n=2, h=64, w=128, num_classes=19, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    inputs = torch.randn(n, 3, h, w, generator=g)
+    samples = []
+    for _ in range(n):
+        label = torch.randint(0, num_classes, (1, h, w), generator=g)
+        label[:, :4] = 255  # an ignored band
+        samples.append(SegDataSample(gt_sem_seg=PixelData(data=label)))
+    return inputs, samples
+
+
+def build(teacher_ckpt, **kwargs):
+    torch.manual_seed(1)
+    kwargs.setdefault('distill_losses', dict(type='GDKDLoss', k=3))
+    model = SegDistiller(
+        student=tiny_cfg(), teacher=TINY, teacher_ckpt=teacher_ckpt,
+        **kwargs)
+    model.init_weights()
+    return model
+
+
+def test_teacher_loaded_frozen_and_hidden(teacher_ckpt):
+    model = build(teacher_ckpt)
+    saved = torch.load(teacher_ckpt)['state_dict']
+    # init_weights() re-initialised the student, not the teacher
+    for key, value in model.teacher.state_dict().items():
+        assert torch.equal(value, saved[key]), key
+    assert not any(p.requires_grad for p in model.teacher.parameters())
+    teacher_params = {id(p) for p in model.teacher.parameters()}
+    assert not teacher_params & {id(p) for p in model.parameters()}
+    assert all(k.startswith(('student.', 'distill_losses.'))
+               for k in model.state_dict())
+    model.train()
+    assert model.student.training and not model.teacher.training
+    assert not any(m.training for m in model.teacher.modules())
+
+
+def test_train_step_changes_only_the_student(teacher_ckpt):
+    model = build(teacher_ckpt, aux_distill_weight=0.4)
+    teacher_before = copy.deepcopy(model.teacher.state_dict())
+    student_before = copy.deepcopy(model.student.state_dict())
+    optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+    inputs, samples = make_batch()
+    log_vars = model.train_step(
+        dict(inputs=list(inputs * 50 + 100), data_samples=samples), optim)
+    for key, value in model.teacher.state_dict().items():
+        assert torch.equal(value, teacher_before[key]), key  # BN stats too
+    changed = [not torch.equal(v, student_before[k])
+               for k, v in model.student.state_dict().items()]
+    assert any(changed)
+    for key in ('loss', 'decode.loss_ce', 'aux.loss_ce', 'loss_gdkd',
+                'gdkd_high', 'gdkd_low_top', 'gdkd_low_other',
+                'aux.loss_gdkd', 'aux.gdkd_high'):
+        assert key in log_vars, key
+
+
+def test_loss_equals_mmseg_losses_plus_distillation(teacher_ckpt):
+    """The loss dict is MMSeg's own student losses plus our losses on the
+    stride-8 logits with nearest-downsampled labels, computed here by
+    hand from the two models."""
+    model = build(teacher_ckpt, distill_losses=[
+        dict(type='GDKDLoss', k=3, w2=2.0, loss_weight=0.5),
+        dict(type='DKDLoss', beta=2.0)
+    ])
+    model.eval()  # no dropout: both computations see the same logits
+    inputs, samples = make_batch()
+    losses = model.loss(inputs, samples)
+    own = model.student.loss(inputs, samples)
+    for key, value in own.items():
+        assert torch.allclose(losses[key], value), key
+    with torch.no_grad():
+        s = model.student.decode_head(model.student.extract_feat(inputs))
+        t = model.teacher.decode_head(model.teacher.extract_feat(inputs))
+    assert s.shape[2:] == (8, 16)  # stride 8
+    gt = torch.stack([d.gt_sem_seg.data[0] for d in samples])
+    small = gt[:, ::8, ::8]  # top-left pixel of each 8x8 block
+    assert torch.allclose(losses['loss_gdkd'],
+                          0.5 * gdkd_loss(s, t, small, k=3, w2=2.0))
+    assert torch.allclose(losses['loss_dkd'], dkd_loss(s, t, small, beta=2.))
+    assert not losses['gdkd_high'].requires_grad
+    assert 'loss' not in 'gdkd_high'  # MMEngine sums keys with 'loss' only
+
+
+def test_warmup_by_iteration(teacher_ckpt):
+    model = build(teacher_ckpt, warmup_iters=10)
+    model.eval()
+    inputs, samples = make_batch()
+    hub = MessageHub.get_current_instance()
+    values = {}
+    for it in (0, 4, 9, 50):
+        hub.update_info('iter', it)
+        values[it] = model.loss(inputs, samples)['loss_gdkd']
+    full = values[50]
+    assert torch.allclose(values[0], full * 0.1)
+    assert torch.allclose(values[4], full * 0.5)
+    assert torch.allclose(values[9], full)
+
+
+def test_teacher_of_other_stride_is_resized(teacher_ckpt, tmp_path):
+    """A stride-16 teacher's logits are resized to the student's."""
+    cfg = tiny_cfg(**{'backbone.dilations': (1, 1, 1, 2),
+                      'backbone.strides': (1, 2, 2, 1)})
+    torch.manual_seed(0)
+    teacher = MODELS.build(cfg)
+    path = tmp_path / 't16.pth'
+    torch.save({'state_dict': teacher.state_dict()}, path)
+    model = SegDistiller(student=tiny_cfg(), teacher=cfg,
+                         teacher_ckpt=str(path))
+    inputs, samples = make_batch()
+    losses = model.loss(inputs, samples)
+    assert torch.isfinite(losses['loss_gdkd'])
+
+
+def test_predict_and_tensor_modes_are_the_students(teacher_ckpt):
+    model = build(teacher_ckpt).eval()
+    inputs, samples = make_batch(n=1)
+    for s in samples:
+        s.set_metainfo(dict(img_shape=(64, 128), ori_shape=(64, 128),
+                            pad_shape=(64, 128), padding_size=[0, 0, 0, 0]))
+    out = model(inputs, copy.deepcopy(samples), mode='predict')
+    ref = model.student.predict(inputs, copy.deepcopy(samples))
+    assert torch.equal(out[0].pred_sem_seg.data, ref[0].pred_sem_seg.data)
+    assert torch.equal(model(inputs, mode='tensor'),
+                       model.student(inputs, mode='tensor'))
+
+
+def test_exported_student_loads_strictly_in_plain_mmseg(teacher_ckpt):
+    model = build(teacher_ckpt).eval()
+    student_state = {
+        k[len('student.'):]: v
+        for k, v in model.state_dict().items() if k.startswith('student.')
+    }
+    plain = MODELS.build(tiny_cfg()).eval()
+    plain.load_state_dict(student_state, strict=True)
+    inputs = torch.randn(1, 3, 64, 128)
+    assert torch.equal(plain(inputs, mode='tensor'),
+                       model(inputs, mode='tensor'))
+    # and a plain student checkpoint loads back into the distiller
+    other = build(teacher_ckpt)
+    other.load_state_dict(student_state, strict=False)
+    for key, value in other.student.state_dict().items():
+        assert torch.equal(value, student_state[key]), key
+
+
+@pytest.mark.parametrize('case', [
+    'classes', 'missing_ckpt', 'wrong_ckpt', 'unknown_loss', 'aux', 'k'
+])
+def test_clear_errors_at_build_time(teacher_ckpt, tmp_path, case):
+    kwargs = dict(student=tiny_cfg(), teacher=TINY,
+                  teacher_ckpt=teacher_ckpt)
+    error, match = ValueError, None
+    if case == 'classes':
+        kwargs['student'] = tiny_cfg(**{'decode_head.num_classes': 11,
+                                        'auxiliary_head.num_classes': 11})
+        match = '19 classes, student 11'
+    elif case == 'missing_ckpt':
+        kwargs['teacher_ckpt'] = str(tmp_path / 'nope.pth')
+        error, match = FileNotFoundError, 'teacher checkpoint not found'
+    elif case == 'wrong_ckpt':
+        psp = tiny_cfg()
+        psp.decode_head = dict(
+            type='PSPHead', in_channels=64, in_index=3, channels=16,
+            pool_scales=(1, 2), num_classes=19,
+            norm_cfg=dict(type='BN', requires_grad=True))
+        path = tmp_path / 'psp.pth'
+        torch.save({'state_dict': MODELS.build(psp).state_dict()}, path)
+        kwargs['teacher_ckpt'] = str(path)
+        match = 'does not match the teacher config'
+    elif case == 'unknown_loss':
+        kwargs['distill_losses'] = dict(type='NoSuchLoss')
+        error, match = KeyError, 'not registered'
+    elif case == 'aux':
+        kwargs['student'] = tiny_cfg(auxiliary_head=None)
+        kwargs['aux_distill_weight'] = 0.4
+        match = 'auxiliary head'
+    elif case == 'k':
+        kwargs['distill_losses'] = dict(type='GDKDLoss', k=19)
+        match = '1 <= k < C'
+    with pytest.raises(error, match=match):
+        SegDistiller(**kwargs)
