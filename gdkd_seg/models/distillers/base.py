@@ -10,7 +10,7 @@ from mmengine.config import Config, ConfigDict
 from mmengine.hub import get_config
 from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
-from mmengine.registry import Registry
+from mmengine.registry import DefaultScope, Registry
 from mmengine.runner.checkpoint import _load_checkpoint
 from torch import Tensor
 
@@ -115,10 +115,12 @@ class BaseDistiller(BaseModel):
         student = load_model_cfg(student)
         if data_preprocessor is not None:
             student.setdefault('data_preprocessor', data_preprocessor)
-        self.student = registry.build(student)
+        # nested builds (data preprocessors) look in the models' scope
+        with DefaultScope.overwrite_default_scope(registry.scope):
+            self.student = registry.build(student)
+            teacher_model = registry.build(load_model_cfg(teacher))
         # the runner feeds batches through the student's preprocessor
         self.data_preprocessor = self.student.data_preprocessor
-        teacher_model = registry.build(load_model_cfg(teacher))
         if teacher_ckpt is not None:
             load_teacher_weights(teacher_model, teacher_ckpt)
         teacher_model.requires_grad_(False).eval()
