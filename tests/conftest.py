@@ -109,3 +109,14 @@ def tiny_teacher_ckpt(tmp_path_factory) -> str:
     """A checkpoint of the tiny teacher (random, seeded weights)."""
     return make_tiny_teacher_ckpt(
         str(tmp_path_factory.mktemp('teacher') / 'teacher.pth'))
+
+
+def call_tool(script: str, *args: str):
+    """Run ``tools/<script>``'s ``main()`` in this process: seconds faster
+    than :func:`run_tool` per call, for runs expected to stop early."""
+    import runpy
+    from unittest import mock
+    module = runpy.run_path(str(REPO / 'tools' / script),
+                            run_name='gdkd_tool')
+    with mock.patch.object(sys, 'argv', [script, *args]):
+        return module['main']()

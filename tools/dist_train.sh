@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Usage: tools/dist_train.sh CONFIG GPUS [train.py args...]
-# Multi-node: set NNODES, NODE_RANK, MASTER_ADDR (and PORT).
+# torchrun (`python -m torch.distributed.run`) + MMEngine's pytorch
+# launcher: NCCL on GPUs; without a GPU, GPUS processes train on CPUs with
+# the gloo backend (tools/train.py sets that up).
+# Multi-node: set NNODES, NODE_RANK, MASTER_ADDR (and PORT) on each node.
+# PYTHON picks the interpreter (default: python on PATH).
 CONFIG=$1
 GPUS=$2
 NNODES=${NNODES:-1}
@@ -9,7 +13,7 @@ PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 
 PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
-torchrun \
+"${PYTHON:-python}" -m torch.distributed.run \
     --nnodes="$NNODES" \
     --node_rank="$NODE_RANK" \
     --master_addr="$MASTER_ADDR" \

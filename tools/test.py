@@ -1,6 +1,7 @@
 """Evaluate a checkpoint: MMSeg's ``tools/test.py`` CLI, with ``gdkd_seg``
 imported first. On a distillation config the student is evaluated (the
-teacher's weights are not loaded)."""
+teacher's weights are not loaded). The checkpoint is unpickled with
+torch's safe loader; ``--launcher pytorch`` falls back to gloo on CPUs."""
 import argparse
 import os
 import os.path as osp
@@ -9,6 +10,9 @@ import gdkd_seg  # noqa: F401  (stack fixes + registrations)
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
+
+from gdkd_seg.utils.dist_env import setup_cpu_distributed
+from gdkd_seg.utils.safe_load import allow_globals, explain_unsafe_load
 
 
 def parse_args() -> argparse.Namespace:
@@ -54,6 +58,8 @@ def main() -> None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    allow_globals(cfg.get('safe_globals', None) or [])
+    note = setup_cpu_distributed(cfg)
     if 'teacher_ckpt' in cfg.model:
         cfg.model.teacher_ckpt = None  # only the student is evaluated
     if args.show or args.show_dir:
@@ -73,9 +79,12 @@ def main() -> None:
     if args.out is not None:
         cfg.test_evaluator.output_dir = args.out
         cfg.test_evaluator.keep_results = True
-    runner = (Runner.from_cfg(cfg)
-              if 'runner_type' not in cfg else RUNNERS.build(cfg))
-    runner.test()
+    with explain_unsafe_load(f'checkpoint {args.checkpoint}'):
+        runner = (Runner.from_cfg(cfg)
+                  if 'runner_type' not in cfg else RUNNERS.build(cfg))
+        if note:
+            runner.logger.info(note)
+        runner.test()
 
 
 if __name__ == '__main__':

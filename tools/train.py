@@ -18,6 +18,7 @@ from mmengine.dist import get_world_size
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from gdkd_seg.engine.hooks.data_check_hook import explain_empty_dataset
 from gdkd_seg.utils.batch_check import check_batch_size, tuned_batch_size
 from gdkd_seg.utils.dist_env import setup_cpu_distributed
 from gdkd_seg.utils.safe_load import allow_globals, explain_unsafe_load
@@ -129,7 +130,7 @@ def main() -> None:
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
     what = 'a checkpoint (teacher, load_from or resume)'
-    with explain_unsafe_load(what):
+    with explain_unsafe_load(what), explain_empty_dataset(cfg):
         runner = (Runner.from_cfg(cfg)
                   if 'runner_type' not in cfg else RUNNERS.build(cfg))
         batch = check_batch_size(cfg, get_world_size())

@@ -1,6 +1,7 @@
 # KD, resnet34 -> resnet18, transfer learning on cub.
-# Teacher: fine-tuned with ./baselines/resnet34_1xb64-100e_cub.py (docs/classification.md);
-# the student starts from ImageNet weights as its baseline does.
+# Teacher: fine-tuned with ./baselines/resnet34_1xb64-100e_cub.py
+# (docs/classification.md); the student starts from ImageNet weights as
+# its baseline does.
 _base_ = ['./baselines/resnet18_1xb64-100e_cub.py']
 model = dict(
     _delete_=True,

@@ -1,6 +1,7 @@
 # KD, resnet50 -> mobilenet-v1, transfer learning on cub.
-# Teacher: fine-tuned with ./baselines/resnet50_1xb64-100e_cub.py (docs/classification.md);
-# the student starts from ImageNet weights as its baseline does.
+# Teacher: fine-tuned with ./baselines/resnet50_1xb64-100e_cub.py
+# (docs/classification.md); the student starts from ImageNet weights as
+# its baseline does.
 _base_ = ['./baselines/mobilenet-v1_1xb64-100e_cub.py']
 model = dict(
     _delete_=True,

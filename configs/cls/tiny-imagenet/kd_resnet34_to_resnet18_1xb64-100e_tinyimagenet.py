@@ -1,6 +1,7 @@
 # KD, resnet34 -> resnet18, transfer learning on tiny-imagenet.
-# Teacher: fine-tuned with ./baselines/resnet34_1xb32-100e_tinyimagenet.py (docs/classification.md);
-# the student starts from ImageNet weights as its baseline does.
+# Teacher: fine-tuned with ./baselines/resnet34_1xb32-100e_tinyimagenet.py
+# (docs/classification.md); the student starts from ImageNet weights as
+# its baseline does.
 _base_ = ['./baselines/resnet18_1xb64-100e_tinyimagenet.py']
 model = dict(
     _delete_=True,

@@ -3,7 +3,7 @@ from typing import Sequence, Tuple
 
 import torch.nn as nn
 from mmcv.cnn import ConvModule
-from mmpretrain.models.backbones.base_backbone import BaseBackbone
+from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 from torch import Tensor
 
@@ -43,7 +43,7 @@ class InvertedResidual(nn.Module):
 
 
 @MODELS.register_module()
-class CIFARMobileNetV2(BaseBackbone):
+class CIFARMobileNetV2(BaseModule):
     """MobileNetV2 adapted to CIFAR: the second stage keeps stride 1
     (total stride 16 instead of 32), activations are ReLU, and the final
     1x1 conv has 1280 channels for any width <= 1.

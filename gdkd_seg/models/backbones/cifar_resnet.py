@@ -4,7 +4,7 @@ from typing import Sequence, Tuple
 
 import torch.nn as nn
 from mmcv.cnn import ConvModule
-from mmpretrain.models.backbones.base_backbone import BaseBackbone
+from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 from torch import Tensor
 
@@ -39,7 +39,7 @@ class BasicBlock(nn.Module):
 
 
 @MODELS.register_module()
-class CIFARResNet(BaseBackbone):
+class CIFARResNet(BaseModule):
     """ResNet for 32x32 inputs: a 3x3 stem and three stages of basic
     blocks at strides 1, 2, 2 (He et al., 2016, Sec. 4.2).
 

@@ -5,7 +5,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmcv.cnn import ConvModule
-from mmpretrain.models.backbones.base_backbone import BaseBackbone
+from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 from torch import Tensor
 
@@ -54,7 +54,7 @@ class ShuffleUnitV1(nn.Module):
 
 
 @MODELS.register_module()
-class CIFARShuffleNetV1(BaseBackbone):
+class CIFARShuffleNetV1(BaseModule):
     """ShuffleNetV1 (Zhang et al., CVPR 2018) for CIFAR: a 1x1 stem to
     24 channels at full resolution, then stages of 4/8/4 units, each
     starting with a stride-2 unit.

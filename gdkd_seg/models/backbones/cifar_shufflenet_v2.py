@@ -4,7 +4,7 @@ from typing import Sequence, Tuple
 import torch
 import torch.nn as nn
 from mmcv.cnn import ConvModule
-from mmpretrain.models.backbones.base_backbone import BaseBackbone
+from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 from torch import Tensor
 
@@ -56,7 +56,7 @@ class ShuffleUnitV2(nn.Module):
 
 
 @MODELS.register_module()
-class CIFARShuffleNetV2(BaseBackbone):
+class CIFARShuffleNetV2(BaseModule):
     """ShuffleNetV2 for CIFAR: a 1x1 stem to 24 channels at full
     resolution, three stages of one stride-2 unit plus 3/7/3 stride-1
     units, and a final 1x1 conv.

@@ -3,13 +3,13 @@ from typing import Sequence, Tuple
 
 import torch.nn as nn
 from mmcv.cnn import ConvModule
-from mmpretrain.models.backbones.base_backbone import BaseBackbone
+from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 from torch import Tensor
 
 
 @MODELS.register_module()
-class CIFARVGG(BaseBackbone):
+class CIFARVGG(BaseModule):
     """VGG-BN (Simonyan & Zisserman, 2015) as used on CIFAR in the
     distillation benchmark (Tian et al., CRD, ICLR 2020).
 

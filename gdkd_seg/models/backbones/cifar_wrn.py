@@ -3,7 +3,7 @@ from typing import Sequence, Tuple
 
 import torch.nn as nn
 from mmcv.cnn import build_norm_layer
-from mmpretrain.models.backbones.base_backbone import BaseBackbone
+from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 from torch import Tensor
 
@@ -48,7 +48,7 @@ class PreActBlock(nn.Module):
 
 
 @MODELS.register_module()
-class CIFARWideResNet(BaseBackbone):
+class CIFARWideResNet(BaseModule):
     """WRN-``depth``-``widen_factor`` for 32x32 inputs.
 
     A 3x3 conv to 16 channels, three stages of ``(depth - 4) / 6``

@@ -4,13 +4,13 @@ from typing import Sequence, Tuple
 
 import torch.nn as nn
 from mmcv.cnn import ConvModule
-from mmpretrain.models.backbones.base_backbone import BaseBackbone
+from mmengine.model import BaseModule
 from mmpretrain.registry import MODELS
 from torch import Tensor
 
 
 @MODELS.register_module()
-class MobileNetV1(BaseBackbone):
+class MobileNetV1(BaseModule):
     """MobileNetV1 (Howard et al., 2017, Table 1): a stride-2 3x3 conv to
     32 channels, then 13 depthwise-separable blocks (3x3 depthwise
     conv-BN-ReLU, 1x1 conv-BN-ReLU).

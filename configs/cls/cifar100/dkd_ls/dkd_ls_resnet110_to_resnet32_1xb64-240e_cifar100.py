@@ -10,7 +10,8 @@ model = dict(
     teacher_ckpt='work_dirs/resnet110_1xb64-240e_cifar100/epoch_240.pth',
     ce_weight=1.0,  # CE_w, losses.md §3
     warmup_epochs=20,  # W, losses.md §3 (unchanged by LS)
-    # per-pair (tau, lambda, beta) of the LS repo logs, losses.md §6: T = tau, alpha = 1 * lambda, beta = 2 * lambda
+    # LS repo per-pair (tau, lambda, beta), losses.md §6
+    # T = tau, alpha = 1 * lambda, beta = 2 * lambda
     distill_losses=dict(
         type='DKDLoss', alpha=15.0, beta=30.0,
         temperature=2.0, logit_stand=True),

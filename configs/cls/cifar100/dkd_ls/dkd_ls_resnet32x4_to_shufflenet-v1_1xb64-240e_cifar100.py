@@ -10,7 +10,8 @@ model = dict(
     teacher_ckpt='work_dirs/resnet32x4_1xb64-240e_cifar100/epoch_240.pth',
     ce_weight=1.0,  # CE_w, losses.md §3
     warmup_epochs=20,  # W, losses.md §3 (unchanged by LS)
-    # LS defaults tau 2, lambda 9 with the DKD beta (pair not in the LS logs), losses.md §6: T = tau, alpha = 1 * lambda, beta = 8 * lambda
+    # pair not in the LS logs: tau 2, lambda 9, DKD beta (losses.md §6)
+    # T = tau, alpha = 1 * lambda, beta = 8 * lambda
     distill_losses=dict(
         type='DKDLoss', alpha=9.0, beta=72.0,
         temperature=2.0, logit_stand=True),

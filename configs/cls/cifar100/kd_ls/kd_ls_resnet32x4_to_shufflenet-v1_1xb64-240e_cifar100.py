@@ -9,7 +9,8 @@ model = dict(
     teacher='{{ fileDirname }}/../baselines/resnet32x4_1xb64-240e_cifar100.py',
     teacher_ckpt='work_dirs/resnet32x4_1xb64-240e_cifar100/epoch_240.pth',
     ce_weight=0.1,  # CE_w stays at KD's value, losses.md §6
-    # LS defaults tau 2, lambda 9 (pair not in the LS logs), losses.md §6: T = tau, KD_w = lambda
+    # pair not in the LS logs: tau 2, lambda 9 (losses.md §6)
+    # T = tau, KD_w = lambda
     distill_losses=dict(
         type='KDLoss', temperature=2.0, logit_stand=True,
         loss_weight=9.0),

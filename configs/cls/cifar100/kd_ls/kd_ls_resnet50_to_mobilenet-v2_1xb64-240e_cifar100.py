@@ -9,7 +9,8 @@ model = dict(
     teacher='{{ fileDirname }}/../baselines/resnet50_1xb64-240e_cifar100.py',
     teacher_ckpt='work_dirs/resnet50_1xb64-240e_cifar100/epoch_240.pth',
     ce_weight=0.1,  # CE_w stays at KD's value, losses.md §6
-    # per-pair (tau, lambda) of the LS repo logs, losses.md §6: T = tau, KD_w = lambda
+    # LS repo per-pair (tau, lambda), losses.md §6
+    # T = tau, KD_w = lambda
     distill_losses=dict(
         type='KDLoss', temperature=3.0, logit_stand=True,
         loss_weight=1.0),

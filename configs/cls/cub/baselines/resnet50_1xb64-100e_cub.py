@@ -1,7 +1,7 @@
-# resnet50 fine-tuned on cub from ImageNet weights (transfer learning):
-# the teachers of the TL distillation configs, and the students'
-# baselines. Schedule: GDKD repo configs/TL/cub2011/vanilla (its
-# "enhanced" augmentation is not reproduced; ImageNet's is used).
+# resnet50 fine-tuned on cub from ImageNet weights (transfer
+# learning): the TL distillation configs' teachers and the students'
+# baselines. Schedule: GDKD repo configs/TL/cub2011/vanilla
+# (its "enhanced" augmentation is not reproduced; ImageNet's is used).
 _base_ = [
     'mmpretrain::_base_/models/resnet50.py',
     '../../_base_/datasets/cub_bs64_224.py',

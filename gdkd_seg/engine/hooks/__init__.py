@@ -1,0 +1,5 @@
+from .data_check_hook import DataCheckHook
+from .rng_state_hook import RNGStateHook
+from .teacher_eval_hook import TeacherEvalHook
+
+__all__ = ['DataCheckHook', 'RNGStateHook', 'TeacherEvalHook']

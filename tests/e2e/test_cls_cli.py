@@ -1,0 +1,290 @@
+"""Classification through the real CLIs on tiny datasets in the real
+on-disk formats: a teacher trained by its baseline config, a student
+distilled from it, evaluated by ``tools/test.py``, exported and loaded by
+plain MMPretrain."""
+import os
+import os.path as osp
+import pickle
+import re
+import runpy
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+
+import gdkd_seg  # noqa: F401  (registrations; safe loading of checkpoints)
+from tests.conftest import REPO, run_tool
+
+CLS = osp.join('configs', 'cls')
+
+# The tiny files cannot have the published md5 sums that MMPretrain's
+# CIFAR100 checks (and, failing, tries to download). This subclass keeps
+# MMPretrain's reading of the pickle batches and drops only the checksums.
+TINY_CIFAR_MODULE = textwrap.dedent('''
+    from mmpretrain.datasets import CIFAR100
+    from mmpretrain.registry import DATASETS
+
+
+    @DATASETS.register_module(force=True)
+    class TinyCIFAR100(CIFAR100):
+        train_list = [['train', None]]
+        test_list = [['test', None]]
+        meta = dict(CIFAR100.meta, md5=None)
+''')
+# Runs a tool script as ``python tools/x.py ...`` would, after importing
+# the module above (custom_imports given by --cfg-options come too late:
+# MMEngine imports them while reading the config file).
+PRELOAD = ('import runpy, sys, tiny_cifar; sys.argv = sys.argv[1:]; '
+           "runpy.run_path(sys.argv[0], run_name='__main__')")
+
+
+def write_cifar100(root: str, n_train: int, n_test: int,
+                   num_labels: int = 4, seed: int = 0) -> None:
+    """``cifar-100-python/{train,test,meta}`` as the official archive:
+    pickled dicts with ``data`` ``(N, 3072)`` uint8 (R, G, B planes of
+    32x32) and ``fine_labels``; each label gets its own mean colour."""
+    rng = np.random.default_rng(seed)
+    folder = osp.join(root, 'cifar-100-python')
+    os.makedirs(folder, exist_ok=True)
+    colours = rng.integers(30, 226, (num_labels, 3))
+    for split, n in (('train', n_train), ('test', n_test)):
+        labels = rng.integers(0, num_labels, n)
+        img = colours[labels][:, :, None] + rng.normal(0, 20, (n, 3, 1024))
+        data = np.clip(img, 0, 255).astype(np.uint8).reshape(n, 3072)
+        entry = {
+            'filenames': [f'{split}_{i}.png' for i in range(n)],
+            'batch_label': f'{split} batch',
+            'fine_labels': labels.tolist(),
+            'coarse_labels': (labels // 5).tolist(),
+            'data': data,
+        }
+        with open(osp.join(folder, split), 'wb') as f:
+            pickle.dump(entry, f, protocol=2)
+    meta = {'fine_label_names': [f'class{i}' for i in range(100)],
+            'coarse_label_names': [f'super{i}' for i in range(20)]}
+    with open(osp.join(folder, 'meta'), 'wb') as f:
+        pickle.dump(meta, f, protocol=2)
+
+
+def write_imagenet_tree(root: str, n_classes: int, per_class: int,
+                        n_val: int, seed: int = 0) -> None:
+    """The Tiny-ImageNet folder tree (``train/<wnid>/images/*.JPEG``,
+    ``val/images/*.JPEG``, ``wnids.txt``) plus MMPretrain's ImageNet-style
+    split files ``meta/train.txt`` / ``meta/val.txt``."""
+    import cv2
+    rng = np.random.default_rng(seed)
+    wnids = [f'n{10000000 + 7 * i:08d}' for i in range(n_classes)]
+    colours = rng.integers(30, 226, (n_classes, 3))
+    os.makedirs(osp.join(root, 'meta'), exist_ok=True)
+
+    def image(label):
+        img = colours[label] + rng.normal(0, 20, (64, 64, 3))
+        return np.clip(img, 0, 255).astype(np.uint8)
+
+    lines = []
+    for c, wnid in enumerate(wnids):
+        os.makedirs(osp.join(root, 'train', wnid, 'images'), exist_ok=True)
+        for i in range(per_class):
+            rel = f'{wnid}/images/{wnid}_{i}.JPEG'
+            cv2.imwrite(osp.join(root, 'train', rel), image(c))
+            lines.append(f'{rel} {c}')
+    with open(osp.join(root, 'meta', 'train.txt'), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    os.makedirs(osp.join(root, 'val', 'images'), exist_ok=True)
+    lines = []
+    for i in range(n_val):
+        c = i % n_classes
+        cv2.imwrite(osp.join(root, 'val', 'images', f'val_{i}.JPEG'),
+                    image(c))
+        lines.append(f'images/val_{i}.JPEG {c}')
+    with open(osp.join(root, 'meta', 'val.txt'), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    with open(osp.join(root, 'wnids.txt'), 'w') as f:
+        f.write('\n'.join(wnids) + '\n')
+
+
+def top1(output: str) -> float:
+    """The ``accuracy/top1`` that tools/test.py logs."""
+    found = re.findall(r'accuracy/top1: ([0-9.]+)', output)
+    assert found, f'no accuracy/top1 in the output:\n{output[-3000:]}'
+    return float(found[-1])
+
+
+def loader_options(root: str, batch: int, dataset_type: str = None):
+    opts = []
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        opts += [f'{loader}.dataset.data_root={root}',
+                 f'{loader}.batch_size={batch}',
+                 f'{loader}.num_workers=0']
+        if dataset_type:
+            opts.append(f'{loader}.dataset.type={dataset_type}')
+    return opts
+
+
+# One intra-op thread: on a busy 2-core machine OpenMP's spinning threads
+# make CPU training an order of magnitude slower.
+ENV = {'OMP_NUM_THREADS': '1'}
+COMMON = ['default_hooks.logger.interval=1',
+          'default_hooks.checkpoint.interval=1', 'randomness.seed=0']
+
+
+@pytest.fixture(scope='module')
+def cifar_env(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp('cls_cifar')
+    write_cifar100(str(tmp / 'cifar100'), n_train=48, n_test=24)
+    (tmp / 'tiny_cifar.py').write_text(TINY_CIFAR_MODULE)
+    return tmp
+
+
+def test_cifar100_teacher_distill_test_export(cifar_env):
+    """ResNet56 -> ResNet20 GDKD with the shipped configs."""
+    tmp = cifar_env
+    env = dict(ENV, PYTHONPATH=str(tmp))
+    opts = loader_options(str(tmp / 'cifar100'), 16, 'TinyCIFAR100') + COMMON
+
+    def cli(*args):
+        return run_tool('-c', PRELOAD, *args, env=env)
+
+    base = osp.join(CLS, 'cifar100', 'baselines')
+    # 1. the teacher, trained by its baseline config (1 epoch)
+    t_dir = tmp / 'teacher'
+    cli('tools/train.py', osp.join(base, 'resnet56_1xb64-240e_cifar100.py'),
+        '--work-dir', str(t_dir), '--cfg-options', 'train_cfg.max_epochs=1',
+        *opts)
+    t_ckpt = t_dir / 'epoch_1.pth'
+    assert t_ckpt.is_file()
+    # 2. the student, distilled by the shipped GDKD config (2 epochs)
+    cfg = osp.join(CLS, 'cifar100', 'gdkd',
+                   'gdkd_resnet56_to_resnet20_1xb64-240e_cifar100.py')
+    s_dir = tmp / 'student'
+    out = cli('tools/train.py', cfg, '--work-dir', str(s_dir),
+              '--cfg-options', 'train_cfg.max_epochs=2',
+              f'model.teacher_ckpt={t_ckpt}', *opts)
+    log = out.stdout + out.stderr
+    for key in ('loss_gdkd', 'gdkd_high', 'gdkd_low_top', 'gdkd_low_other'):
+        assert key in log, key
+    ckpt = s_dir / 'epoch_2.pth'
+    assert ckpt.is_file()
+    state = torch.load(ckpt, map_location='cpu')['state_dict']
+    assert state and all(k.startswith('student.') for k in state)
+    # 3. tools/test.py evaluates the student
+    acc = top1(cli('tools/test.py', cfg, str(ckpt), '--work-dir',
+                   str(tmp / 'test'), '--cfg-options', *opts).stdout)
+    assert 0 <= acc <= 100
+    # 4. the exported student loads strictly into the classifier of the
+    # student's own baseline config and gives the distilled student's
+    # logits
+    exported = tmp / 'resnet20_student.pth'
+    run_tool('tools/extract_student.py', str(ckpt), str(exported), env=ENV)
+    from mmengine.runner import load_checkpoint
+    from mmpretrain.registry import MODELS
+    plain = MODELS.build(Config.fromfile(osp.join(
+        REPO, base, 'resnet20_1xb64-240e_cifar100.py')).model)
+    load_checkpoint(plain, str(exported), strict=True)
+    distilled = Config.fromfile(osp.join(REPO, cfg)).model
+    distilled.teacher_ckpt = None
+    distilled = MODELS.build(distilled)
+    load_checkpoint(distilled, str(ckpt), strict=True)
+    x = torch.randn(4, 3, 32, 32)
+    plain.eval(), distilled.eval()
+    with torch.no_grad():
+        torch.testing.assert_close(plain(x, mode='tensor'),
+                                   distilled(x, mode='tensor'))
+
+
+def test_tiny_imagenet_folder_tree_teacher_distill_export(tmp_path):
+    """ResNet34 -> ResNet18 GDKD, transfer-learning configs, on an
+    ImageNet-style folder tree with split files (images shrunk to 32)."""
+    root = str(tmp_path / 'tiny-imagenet-200')
+    write_imagenet_tree(root, n_classes=4, per_class=4, n_val=8)
+    shrink = []
+    for loader in ('val_dataloader', 'test_dataloader'):
+        shrink += [f'{loader}.dataset.pipeline.1.scale=36',
+                   f'{loader}.dataset.pipeline.2.crop_size=32']
+    opts = loader_options(root, 8) + shrink + COMMON + [
+        'train_dataloader.dataset.pipeline.1.scale=32',
+        'train_cfg.max_epochs=1'
+    ]
+    ti = osp.join(CLS, 'tiny-imagenet')
+    t_dir = tmp_path / 'teacher'
+    # the zoo (ImageNet) initialisation is switched off: no downloads
+    run_tool('tools/train.py',
+             osp.join(ti, 'baselines', 'resnet34_1xb32-100e_tinyimagenet.py'),
+             '--work-dir', str(t_dir), '--cfg-options',
+             'model.backbone.init_cfg=None', *opts, env=ENV)
+    t_ckpt = t_dir / 'epoch_1.pth'
+    assert t_ckpt.is_file()
+    cfg = osp.join(ti, 'gdkd_resnet34_to_resnet18_1xb64-100e_tinyimagenet.py')
+    s_dir = tmp_path / 'student'
+    out = run_tool('tools/train.py', cfg, '--work-dir', str(s_dir),
+                   '--cfg-options', f'model.teacher_ckpt={t_ckpt}',
+                   'model.student.backbone.init_cfg=None', *opts, env=ENV)
+    log = out.stdout + out.stderr
+    assert 'loss_gdkd' in log
+    # the validation after the epoch reports top-1 and top-5
+    assert re.search(r'accuracy/top1: [0-9.]+', log)
+    assert re.search(r'accuracy/top5: [0-9.]+', log)
+    ckpt = s_dir / 'epoch_1.pth'
+    exported = tmp_path / 'resnet18_student.pth'
+    extract = runpy.run_path(osp.join(REPO, 'tools', 'extract_student.py'))
+    assert extract['extract_student'](str(ckpt), str(exported)) > 0
+    from mmpretrain.registry import MODELS
+    distilled = Config.fromfile(osp.join(REPO, cfg)).model
+    distilled.teacher_ckpt = None
+    distilled = MODELS.build(distilled).eval()
+    from mmengine.runner import load_checkpoint
+    load_checkpoint(distilled, str(ckpt), strict=True)
+    x = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        ref = distilled(x, mode='tensor')
+    torch.save(dict(x=x, logits=ref), str(tmp_path / 'ref.pth'))
+    # plain MMPretrain, without gdkd_seg, loads the export strictly
+    student_cfg = osp.join(REPO, ti, 'baselines',
+                           'resnet18_1xb64-100e_tinyimagenet.py')
+    code = textwrap.dedent(f'''
+        import sys
+        import torch
+        from mmengine.config import Config
+        from mmengine.runner import load_checkpoint
+        from mmpretrain.registry import MODELS
+        from mmpretrain.utils import register_all_modules
+        register_all_modules()
+        cfg = Config.fromfile({student_cfg!r}, import_custom_modules=False)
+        model = MODELS.build(cfg.model)
+        load_checkpoint(model, {str(exported)!r}, strict=True)
+        assert 'gdkd_seg' not in sys.modules
+        ref = torch.load({str(tmp_path / 'ref.pth')!r})
+        with torch.no_grad():
+            logits = model.eval()(ref['x'], mode='tensor')
+        torch.testing.assert_close(logits, ref['logits'])
+        print('PLAIN_OK')
+    ''')
+    proc = subprocess.run([sys.executable, '-c', code], cwd=str(tmp_path),
+                          env=dict(os.environ, **ENV), capture_output=True,
+                          text=True, timeout=300)
+    assert 'PLAIN_OK' in proc.stdout, proc.stderr[-3000:]
+
+
+@pytest.mark.parametrize('name', [
+    'cifar100/gdkd3/gdkd3_resnet32x4_to_shufflenet-v2_1xb64-240e_cifar100.py',
+    'cifar100/dkd_ls/dkd_ls_vgg13_to_vgg8_1xb64-240e_cifar100.py',
+    'imagenet/gdkd_resnet50_to_mobilenet-v1_8xb64-100e_in1k.py',
+    'cub/kd_resnet34_to_resnet18_1xb64-100e_cub.py',
+    'tiny-imagenet/dkd_resnet34_to_resnet18_1xb64-100e_tinyimagenet.py',
+])
+def test_distill_configs_build(name):
+    """One config per dataset / method family builds and runs (the
+    teacher's weights are not loaded: no zoo download in CI)."""
+    from mmpretrain.registry import MODELS
+    cfg = Config.fromfile(osp.join(REPO, CLS, name))
+    assert 'gdkd_seg' in cfg.custom_imports.imports
+    cfg.model.teacher_ckpt = None
+    model = MODELS.build(cfg.model)
+    assert type(model).__name__ == 'ClsDistiller'
+    size = 32 if 'cifar' in name else 64
+    logits = model(torch.zeros(1, 3, size, size), mode='tensor')
+    assert logits.shape[1] == model.student.head.num_classes
