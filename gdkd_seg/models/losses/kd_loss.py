@@ -1,12 +1,11 @@
 """KD (Hinton et al.): KL(teacher || student) at temperature T."""
 from typing import Optional
 
-import torch.nn.functional as F
 from torch import Tensor
 
 from gdkd_seg.registry import MODELS
 from .base import BaseDistillLoss
-from .utils import finish, prepare_logits
+from .utils import finish, logsumexp, prepare_logits, softmax_lse
 
 
 def kd_loss(student: Tensor,
@@ -37,9 +36,11 @@ def kd_loss(student: Tensor,
     """
     a, b, _, valid = prepare_logits(student, teacher, target, temperature,
                                     logit_stand, ignore_index)
-    q = F.softmax(b, dim=1)  # (N, C, ...), no grad
+    q, lse_b = softmax_lse(b)  # (N, C, ...), (N, 1, ...); no grad
     # KL = sum_i q_i (log q_i - log p_i) with log q - log p = b - a - lse
-    kl = (q * (b - a)).sum(dim=1) - (b.logsumexp(1) - a.logsumexp(1))
+    # (written as lse_a - lse_b - sum q (a - b): no negated map backward)
+    kl = (logsumexp(a) - lse_b) - (q * (a - b)).sum(dim=1, keepdim=True)
+    kl = kl.squeeze(1)  # (N, ...)
     return finish(kl, {}, valid, temperature, reduction, return_parts)
 
 

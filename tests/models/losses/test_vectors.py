@@ -1,0 +1,278 @@
+"""Our losses against the shared reference vectors (losses.md section 11).
+
+Each vector holds logits, labels, the upstream loss, its gradient and, for
+most methods, the unweighted sub-terms. The vectors live beside the
+repository in ``shared/vectors`` (override with ``$GDKD_VECTORS``); the
+tests skip with a message when they are absent.
+
+Ties (``cls_c10_ties``): the partition then depends on how a top-k breaks
+ties, and the vectors store the upstream partition (``mask_*``). Where our
+partition equals it, our loss function is compared directly; where it
+differs, our maths is evaluated on the stored partition through
+``partitioned_kl`` and compared -- both are real checks of our code.
+"""
+import json
+import os
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import numpy as np
+import pytest
+import torch
+
+from gdkd_seg.models.losses import (dkd_loss, gdkd3_loss, gdkd_loss, kd_loss,
+                                    logit_standardize, partitioned_kl)
+from gdkd_seg.models.losses.utils import prepare_logits, resize_target
+
+REPO = Path(__file__).resolve().parents[3]
+VECTORS = Path(
+    os.environ.get('GDKD_VECTORS', REPO / '..' / 'shared' / 'vectors'))
+INDEX = VECTORS / 'index.json'
+
+# upstream's experimental LS_GDKD standardises inside the partition with a
+# biased std (losses.md section 6); this project does not implement it
+UNCOVERED_NORM_MODES = ('both', 'other')
+# logged statistics of the raw logits in the LSKD vectors, not loss terms
+NOT_LOSS_TERMS = ('mean_student', 'std_student', 'mean_teacher',
+                  'std_teacher')
+# the case kinds of the shared set, where upstream's numbers are exact; on
+# any other kind (extreme logits) upstream may be inf / NaN / leaked, and
+# our loss is checked against the exact reference instead (section 11)
+UPSTREAM_EXACT_KINDS = ('random', 'ties', 'seg')
+
+
+def _params():
+    if not INDEX.is_file():
+        return [
+            pytest.param(
+                None,
+                None,
+                id='no-vectors',
+                marks=pytest.mark.skip(
+                    reason=f'reference vectors not found at {VECTORS}; '
+                    'set GDKD_VECTORS to their folder'))
+        ]
+    params = []
+    for entry in json.loads(INDEX.read_text())['files']:
+        marks = []
+        mode = entry['hyperparams'].get('norm_mode')
+        if mode in UNCOVERED_NORM_MODES:
+            marks.append(
+                pytest.mark.skip(
+                    reason=f'LS_GDKD norm_mode={mode!r} (in-group '
+                    'standardisation) is not covered by our definitions'))
+        # DKD-top1 is both DKD with the teacher's argmax as the label and
+        # GDKD with k = 1: check both routes
+        routes = ['argmax', 'gdkd_k1'] if entry['method_id'].startswith(
+            'dkdmod_top1') else [None]
+        for route in routes:
+            suffix = f'[{route}]' if route else ''
+            params.append(
+                pytest.param(entry, route, id=entry['file'] + suffix,
+                             marks=marks))
+    return params
+
+
+def _settings(entry):
+    hp = entry['hyperparams']
+    T = hp['T'] if 'T' in hp else hp['T_base']
+    if entry['task'] == 'segmentation':
+        ignore_index = hp.get('ignore_index', 255)  # seg DKD: 255 -> -1
+    else:
+        ignore_index = None  # all classification labels are valid
+    return T, entry['logit_standardization'], ignore_index
+
+
+def _weights(entry, route):
+    """(w_high, w_low, w_rest, names) of the partitioned form, where
+    ``names`` maps our part names to the keys of ``partitioned_kl``."""
+    hp, family = entry['hyperparams'], entry['family']
+    if family == 'DKD':
+        return hp['alpha'], [0.], hp['beta'], dict(tckd='high', nckd='rest')
+    if family == 'GDKD':
+        return hp['w0'], [hp['w1']], hp['w2'], dict(
+            high='high', low_top='low0', low_other='rest')
+    return hp['w0'], [0., hp['w1']], hp['w2'], dict(
+        high='high', low_top2k='low1', low_other='rest')
+
+
+def _mask_to_index(mask: torch.Tensor) -> torch.Tensor:
+    """(N, C) mask with the same count per row -> (N, k) class indices."""
+    counts = mask.sum(1)
+    assert (counts == counts[0]).all(), 'stored mask has uneven rows'
+    return mask.nonzero()[:, 1].view(mask.shape[0], -1)
+
+
+def _partitions(entry, route, z, b) -> Optional[tuple]:
+    """(ours, stored) lists of (N, C) group masks, or None when the vector
+    stores no partition. ``b`` is our scaled teacher."""
+    family, hp = entry['family'], entry['hyperparams']
+    C = b.shape[1]
+
+    def as_mask(index):
+        return torch.zeros_like(b, dtype=torch.bool).scatter_(1, index, True)
+
+    if route == 'argmax':
+        ours = [as_mask(b.argmax(1, keepdim=True))]
+        keys = ['mask_top1']
+    elif route == 'gdkd_k1':
+        ours = [as_mask(b.topk(1, dim=1, sorted=False).indices)]
+        keys = ['mask_top1']
+    elif family == 'GDKD':
+        ours = [as_mask(b.topk(hp['k'], dim=1, sorted=False).indices)]
+        keys = ['mask_topk']
+    elif family == 'GDKD3':
+        top = b.topk(hp['k'], dim=1, sorted=True).indices
+        ours = [as_mask(top[:, :1]), as_mask(top[:, 1:])]
+        keys = ['mask_top1', 'mask_top2_k']
+    else:
+        return None
+    if not all(key in z.files for key in keys):
+        return None
+    stored = [torch.from_numpy(z[key]) for key in keys]
+    assert all(m.shape == (b.shape[0], C) for m in stored)
+    return ours, stored
+
+
+def _call_loss(entry, route, s, t, y):
+    """Our public loss function for the vector's method."""
+    T, ls, ignore_index = _settings(entry)
+    hp, family = entry['hyperparams'], entry['family']
+    kw = dict(temperature=T, logit_stand=ls, ignore_index=ignore_index,
+              return_parts=True)
+    if family == 'KD':
+        return kd_loss(s, t, y, **kw)
+    if family == 'DKD':
+        if route == 'gdkd_k1':
+            loss, parts = gdkd_loss(s, t, y, k=1, w0=hp['alpha'], w1=0.,
+                                    w2=hp['beta'], **kw)
+            return loss, dict(tckd=parts['high'], nckd=parts['low_other'])
+        label = t.argmax(1) if route == 'argmax' else y
+        return dkd_loss(s, t, label, alpha=hp['alpha'], beta=hp['beta'],
+                        **kw)
+    if family == 'GDKD':
+        return gdkd_loss(s, t, y, k=hp['k'], w0=hp['w0'], w1=hp['w1'],
+                         w2=hp['w2'], **kw)
+    if family == 'GDKD3':
+        return gdkd3_loss(s, t, y, k=hp['k'], w0=hp['w0'], w1=hp['w1'],
+                          w2=hp['w2'], **kw)
+    raise AssertionError(f'unknown family {family!r} in {entry["file"]}')
+
+
+def _loss_on_partition(entry, route, s, t, groups: List[torch.Tensor]):
+    """Our maths on a given partition (classification rows only)."""
+    T, ls, _ = _settings(entry)
+    a, b, _, _ = prepare_logits(s, t, None, T, ls, None)
+    w_high, w_low, w_rest, names = _weights(entry, route)
+    out = partitioned_kl(a, b, [_mask_to_index(g) for g in groups], w_high,
+                         w_low, w_rest)
+    parts = {name: T**2 * out[key].mean() for name, key in names.items()}
+    return T**2 * out['total'].mean(), parts
+
+
+def run_ours(entry, route, z):
+    """(loss, grad, parts, which partition was used)."""
+    s = torch.from_numpy(z['student']).requires_grad_()
+    t = torch.from_numpy(z['teacher'])
+    y = torch.from_numpy(z['target']).long()
+    T, ls, _ = _settings(entry)
+    b = prepare_logits(s, t, None, T, ls, None)[1]
+    partitions = _partitions(entry, route, z, b)
+    used = 'ours'
+    if partitions is not None:
+        ours, stored = partitions
+        if not all(torch.equal(o, m) for o, m in zip(ours, stored)):
+            used = 'stored'
+    if used == 'ours':
+        loss, parts = _call_loss(entry, route, s, t, y)
+    else:
+        loss, parts = _loss_on_partition(entry, route, s, t, stored)
+    loss.backward()
+    return loss.detach(), s.grad, {k: v.detach()
+                                   for k, v in parts.items()}, used
+
+
+def _tolerances(z, T) -> Dict[str, float]:
+    if z['student'].dtype == np.float64:
+        return dict(loss=1e-10, grad=1e-12, comp_atol=1e-12 * T**2)
+    # float32 sub-terms: an O(1) KL rounded in float32 carries an
+    # absolute error of a few 1e-7 before the T^2 scaling
+    return dict(loss=1e-5, grad=1e-6, comp_atol=1e-6 * T**2)
+
+
+@pytest.mark.parametrize('entry,route', _params())
+def test_vector(entry, route, naive):
+    assert (VECTORS / entry['file']).is_file(), f'{entry["file"]} missing'
+    z = np.load(VECTORS / entry['file'])
+    T = _settings(entry)[0]
+    tol = _tolerances(z, T)
+    loss, grad, parts, used = run_ours(entry, route, z)
+    assert torch.isfinite(loss) and torch.isfinite(grad).all()
+
+    upstream_exact = (entry['case_kind'] in UPSTREAM_EXACT_KINDS
+                      and entry['loss_finite'] and entry['grad_finite'])
+    if not upstream_exact:
+        _check_against_exact(entry, route, z, loss, naive)
+        return
+
+    np.testing.assert_allclose(loss.numpy(), z['loss'], rtol=tol['loss'],
+                               atol=0, err_msg=f'loss ({used} partition)')
+    g_ref = z['grad_student']
+    np.testing.assert_allclose(
+        grad.numpy(), g_ref, rtol=0, atol=tol['grad'] * np.abs(g_ref).max(),
+        err_msg=f'gradient ({used} partition)')
+    for key in z.files:
+        if not key.startswith('comp_'):
+            continue
+        name = key[len('comp_'):]
+        name = name[:-len('_loss')] if name.endswith('_loss') else name
+        if name in NOT_LOSS_TERMS:
+            continue
+        assert name in parts, f'no part {name!r} in {sorted(parts)}'
+        np.testing.assert_allclose(
+            parts[name].numpy(), z[key], rtol=tol['loss'],
+            atol=tol['comp_atol'], err_msg=f'{name} ({used} partition)')
+
+
+def _check_against_exact(entry, route, z, loss, naive):
+    """Extreme inputs (not in the shared set): upstream may be inf, NaN or
+    leaked there, so our value is compared with the exact reference."""
+    family = {'KD': 'kd', 'DKD': 'dkd', 'GDKD': 'gdkd', 'GDKD3': 'gdkd3'}
+    T, ls, ignore_index = _settings(entry)
+    hp = dict(entry['hyperparams'], temperature=T)
+    name = family[entry['family']]
+    s, t = torch.from_numpy(z['student']), torch.from_numpy(z['teacher'])
+    y = torch.from_numpy(z['target']).long()
+    if route is not None:  # DKD-top1: the teacher's argmax is the label
+        y = t.argmax(1)
+    y = resize_target(y, s.shape[2:])
+    ref = naive.loss_map(name, s, t, y, hp, ls, ignore_index, exact=True)
+    valid = np.ones(ref['total'].shape, bool) if (
+        y is None or ignore_index is None) else (y != ignore_index).numpy()
+    expected = ref['total'].sum() / max(valid.sum(), 1)
+    # rounding of the scaled logits (size |a|) enters every log-sum-exp:
+    # a few eps * |a| per KL (see the extreme-logit tests), times T^2
+    a, b = prepare_logits(s, t, None, T, ls, None)[:2]
+    atol = 16 * torch.finfo(s.dtype).eps * float(
+        a.abs().max() + b.abs().max()) * T**2
+    np.testing.assert_allclose(loss.double().numpy(), expected, rtol=1e-5,
+                               atol=atol)
+
+
+def _std_params():
+    return [
+        p for p in _params() if p.values[0] is None
+        or 'std_student' in p.values[0].get('arrays', [])
+    ]
+
+
+@pytest.mark.parametrize('entry,route', _std_params())
+def test_standardized_logits(entry, route):
+    """The vectors' Z-scored logits (``std_*``) equal ours."""
+    z = np.load(VECTORS / entry['file'])
+    for which in ('student', 'teacher'):
+        ref = z[f'std_{which}']
+        ours = logit_standardize(torch.from_numpy(z[which])).numpy()
+        scale = 1e-12 if ref.dtype == np.float64 else 1e-6
+        np.testing.assert_allclose(ours, ref, rtol=0,
+                                   atol=scale * np.abs(ref).max())
