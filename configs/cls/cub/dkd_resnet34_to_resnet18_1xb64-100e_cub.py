@@ -15,10 +15,3 @@ model = dict(
     distill_losses=dict(
         type='DKDLoss', alpha=1.0, beta=0.5, temperature=1.0),
 )
-# distillation schedule of the GDKD repo's TL configs: batch 64
-train_dataloader = dict(batch_size=64)
-optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.0025, momentum=0.9, weight_decay=0.001))
-param_scheduler = dict(
-    type='MultiStepLR', by_epoch=True, milestones=[40, 80], gamma=0.1)
-auto_scale_lr = dict(base_batch_size=64)

@@ -1,9 +1,14 @@
 # GDKD (top-k), resnet34 -> resnet18 on ImageNet.
 # Teacher: MMPretrain model zoo (mmpretrain::resnet/resnet34_8xb32_in1k.py).
+# Student: the bases of mmpretrain::resnet/resnet18_8xb32_in1k.py, with
+# the distillation batch and schedule.
 _base_ = [
-    'mmpretrain::resnet/resnet18_8xb32_in1k.py',
+    'mmpretrain::_base_/models/resnet18.py',
+    '../_base_/datasets/imagenet_bs64.py',
+    '../_base_/schedules/imagenet_sgd_100e.py',
+    'mmpretrain::_base_/default_runtime.py',
 ]
-# MMPretrain's config has its runtime: only register gdkd_seg
+# MMPretrain's runtime: only register gdkd_seg
 custom_imports = dict(imports=['gdkd_seg'], allow_failed_imports=False)
 model = dict(
     _delete_=True,
@@ -18,18 +23,4 @@ model = dict(
         type='GDKDLoss', k=5, w0=0.5, w1=1.0, w2=1.0,
         temperature=1.0),
 )
-# losses.md §4 (ImageNet): batch 512 (8 x 64), LR 0.2, 100 epochs,
-# x0.1 at 30/60/90, wd 1e-4
-train_dataloader = dict(batch_size=64)
-val_dataloader = dict(batch_size=64)
-test_dataloader = val_dataloader
-val_evaluator = dict(type='Accuracy', topk=(1, 5))
-test_evaluator = val_evaluator
-optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.2, momentum=0.9, weight_decay=1e-4))
-param_scheduler = dict(
-    _delete_=True, type='MultiStepLR', by_epoch=True,
-    milestones=[30, 60, 90], gamma=0.1)
-train_cfg = dict(by_epoch=True, max_epochs=100, val_interval=1)
 default_hooks = dict(checkpoint=dict(interval=1))
-auto_scale_lr = dict(base_batch_size=512)

@@ -1,7 +1,11 @@
 # KD + logit standardization, resnet50 -> mobilenet-v1 on ImageNet.
 # Teacher: MMPretrain model zoo (mmpretrain::resnet/resnet50_8xb32_in1k.py).
+# Student: the bases of ./mobilenet-v1_8xb64-100e_in1k.py (its baseline).
 _base_ = [
-    './mobilenet-v1_8xb64-100e_in1k.py',
+    '../_base_/models/mobilenet-v1.py',
+    '../_base_/datasets/imagenet_bs64.py',
+    '../_base_/schedules/imagenet_sgd_100e.py',
+    '../_base_/default_runtime.py',
 ]
 model = dict(
     _delete_=True,
@@ -14,18 +18,4 @@ model = dict(
     distill_losses=dict(
         type='KDLoss', temperature=2.0, logit_stand=True, loss_weight=9.0),
 )
-# losses.md §4 (ImageNet): batch 512 (8 x 64), LR 0.2, 100 epochs,
-# x0.1 at 30/60/90, wd 1e-4
-train_dataloader = dict(batch_size=64)
-val_dataloader = dict(batch_size=64)
-test_dataloader = val_dataloader
-val_evaluator = dict(type='Accuracy', topk=(1, 5))
-test_evaluator = val_evaluator
-optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.2, momentum=0.9, weight_decay=1e-4))
-param_scheduler = dict(
-    _delete_=True, type='MultiStepLR', by_epoch=True,
-    milestones=[30, 60, 90], gamma=0.1)
-train_cfg = dict(by_epoch=True, max_epochs=100, val_interval=1)
 default_hooks = dict(checkpoint=dict(interval=1))
-auto_scale_lr = dict(base_batch_size=512)

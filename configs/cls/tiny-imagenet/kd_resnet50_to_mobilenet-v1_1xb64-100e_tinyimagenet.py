@@ -13,10 +13,3 @@ model = dict(
     # KD_w 0.5, T 1 (as ImageNet, losses.md §2)
     distill_losses=dict(type='KDLoss', temperature=1.0, loss_weight=0.5),
 )
-# distillation schedule of the GDKD repo's TL configs: batch 64
-train_dataloader = dict(batch_size=64)
-optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.001, momentum=0.9, weight_decay=0.001))
-param_scheduler = dict(
-    type='MultiStepLR', by_epoch=True, milestones=[30, 60], gamma=0.1)
-auto_scale_lr = dict(base_batch_size=64)

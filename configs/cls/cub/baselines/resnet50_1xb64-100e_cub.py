@@ -5,6 +5,7 @@
 _base_ = [
     'mmpretrain::_base_/models/resnet50.py',
     '../../_base_/datasets/cub_bs64_224.py',
+    '../../_base_/schedules/cub_sgd_100e.py',
     '../../_base_/default_runtime.py',
 ]
 model = dict(
@@ -14,13 +15,4 @@ model = dict(
             checkpoint='https://download.openmmlab.com/mmclassification/v0/resnet/resnet50_8xb32_in1k_20210831-ea4938fc.pth',
             prefix='backbone')),
     head=dict(num_classes=200, in_channels=2048, topk=(1, 5)))
-train_dataloader = dict(batch_size=64)
-optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.0025, momentum=0.9, weight_decay=0.001))
-param_scheduler = dict(
-    type='MultiStepLR', by_epoch=True, milestones=[40, 80], gamma=0.1)
-train_cfg = dict(by_epoch=True, max_epochs=100, val_interval=1)
-val_cfg = dict()
-test_cfg = dict()
 default_hooks = dict(checkpoint=dict(interval=5))
-auto_scale_lr = dict(base_batch_size=64)

@@ -5,6 +5,7 @@
 _base_ = [
     'mmpretrain::_base_/models/resnet34.py',
     '../../_base_/datasets/tiny_imagenet_bs64.py',
+    '../../_base_/schedules/tiny_imagenet_sgd_100e.py',
     '../../_base_/default_runtime.py',
 ]
 model = dict(
@@ -15,12 +16,7 @@ model = dict(
             prefix='backbone')),
     head=dict(num_classes=200, in_channels=512, topk=(1, 5)))
 train_dataloader = dict(batch_size=32)
-optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.001, momentum=0.9, weight_decay=0.0001))
-param_scheduler = dict(
-    type='MultiStepLR', by_epoch=True, milestones=[10, 30, 60], gamma=0.1)
-train_cfg = dict(by_epoch=True, max_epochs=100, val_interval=1)
-val_cfg = dict()
-test_cfg = dict()
+optim_wrapper = dict(optimizer=dict(weight_decay=0.0001))
+param_scheduler = dict(milestones=[10, 30, 60])
 default_hooks = dict(checkpoint=dict(interval=5))
 auto_scale_lr = dict(base_batch_size=32)
