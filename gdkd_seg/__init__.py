@@ -10,7 +10,8 @@ from .utils import allow_mmengine_checkpoints, install_mmcv_ops_fallback
 install_mmcv_ops_fallback()
 allow_mmengine_checkpoints()
 
-from . import models  # noqa: E402,F401  (registers the modules)
+from . import engine, models  # noqa: E402,F401  (registers the modules)
+from . import datasets  # noqa: E402,F401  (the offline demo benchmark)
 from .version import __version__  # noqa: E402
 
 __all__ = ['__version__']

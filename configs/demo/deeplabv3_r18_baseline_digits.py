@@ -3,6 +3,8 @@
 _base_ = ['../baselines/deeplabv3_r18_cityscapes.py',
           './_base_/demo_digits.py']
 model = {{_base_.demo_student}}
+train_pipeline = {{_base_.demo_train_pipeline}}
+test_pipeline = {{_base_.demo_test_pipeline}}
 train_dataloader = {{_base_.demo_train_dataloader}}
 val_dataloader = {{_base_.demo_val_dataloader}}
 test_dataloader = {{_base_.demo_test_dataloader}}

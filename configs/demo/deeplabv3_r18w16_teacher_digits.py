@@ -1,11 +1,10 @@
-# Demo teacher: MMSeg's DeepLabV3-R101-D8 Cityscapes config (the teacher of
-# configs/*/deeplabv3_r101_to_r18_cityscapes.py), shrunk for the demo data.
-_base_ = [
-    'mmseg::deeplabv3/deeplabv3_r101-d8_4xb2-80k_cityscapes-512x1024.py',  # noqa
-    './_base_/demo_digits.py'
-]
-custom_imports = dict(imports=['gdkd_seg'], allow_failed_imports=False)
+# Demo teacher: our DeepLabV3-R18-D8 Cityscapes config, shrunk for the demo
+# data but twice as wide as the demo student (4x the parameters).
+_base_ = ['../baselines/deeplabv3_r18_cityscapes.py',
+          './_base_/demo_digits.py']
 model = {{_base_.demo_teacher}}
+train_pipeline = {{_base_.demo_train_pipeline}}
+test_pipeline = {{_base_.demo_test_pipeline}}
 train_dataloader = {{_base_.demo_train_dataloader}}
 val_dataloader = {{_base_.demo_val_dataloader}}
 test_dataloader = {{_base_.demo_test_dataloader}}

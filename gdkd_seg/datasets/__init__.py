@@ -1,0 +1,5 @@
+"""The offline demo benchmark (builder and registered dataset)."""
+from .demo_digits import build_demo_digits
+from .demo_digits_dataset import DemoDigitsDataset
+
+__all__ = ['build_demo_digits', 'DemoDigitsDataset']
