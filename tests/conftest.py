@@ -120,3 +120,23 @@ def call_tool(script: str, *args: str):
                             run_name='gdkd_tool')
     with mock.patch.object(sys, 'argv', [script, *args]):
         return module['main']()
+
+
+@pytest.fixture(autouse=True)
+def _restore_mmengine_globals():
+    """Isolate tests from each other's MMEngine globals.
+
+    A test that runs a Runner in-process leaves its default scope (e.g.
+    ``mmseg``) as MMEngine's current one, and test code may set message
+    hub info; later tests building MMPretrain models would then look in
+    the wrong registry or see a stale iteration. Each test gets back the
+    instances that existed before it.
+    """
+    from mmengine.logging import MessageHub
+    from mmengine.registry import DefaultScope
+    saved = {cls: dict(cls._instance_dict)
+             for cls in (DefaultScope, MessageHub)}
+    yield
+    for cls, instances in saved.items():
+        cls._instance_dict.clear()
+        cls._instance_dict.update(instances)

@@ -148,15 +148,15 @@ def valid_mask(student: Tensor, target: Optional[Tensor],
 class _ZeroInvalid(torch.autograd.Function):
     """``x`` with the ignored pixels set to 0, whatever they held.
 
-    ``nan_to_num`` then a multiply by the 0 / 1 mask is a third of the cost
-    of ``torch.where`` with a broadcast boolean mask, and the backward is
-    one multiply (autograd's ``nan_to_num`` backward builds ``isfinite``).
+    Valid pixels are left as they are: a NaN/inf there must surface in the
+    loss (the distiller stops on it), not be silently zeroed. The backward
+    is one multiply by the 0 / 1 mask.
     """
 
     @staticmethod
     def forward(ctx, x: Tensor, keep: Tensor) -> Tensor:
         ctx.save_for_backward(keep)
-        return torch.nan_to_num(x, 0., 0., 0.).mul_(keep)
+        return x.masked_fill(keep == 0, 0.)
 
     @staticmethod
     def backward(ctx, grad: Tensor):
@@ -178,7 +178,7 @@ def clean_invalid(logits: Tensor,
     keep = valid.unsqueeze(1).to(logits.dtype)  # (N, 1, ...)
     if logits.requires_grad:
         return _ZeroInvalid.apply(logits, keep)
-    out = torch.nan_to_num(logits, 0., 0., 0.).mul_(keep)
+    out = logits.masked_fill(keep == 0, 0.)
     if distinct:
         ramp = torch.arange(logits.shape[1], dtype=logits.dtype,
                             device=logits.device)
