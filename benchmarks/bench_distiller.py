@@ -6,8 +6,9 @@ batch, in one run (target ratio <= 1.10), and the peak memory of each.
 
 Defaults: MMSeg's DeepLabV3-R18-D8 student, DeepLabV3-R101-D8 teacher,
 19 classes, batch 2, GDKD (k=3) + aux distillation 0.4, CPU. Peak memory
-is the process's max RSS (CPU) or ``max_memory_allocated`` (CUDA), each
-mode measured in a fresh subprocess.
+is the process's peak RSS during the training steps (CPU; the peak is
+reset after the models are built) or ``max_memory_allocated`` (CUDA),
+each mode measured in a fresh subprocess.
 """
 import argparse
 import copy
@@ -111,12 +112,35 @@ def run_peak(mode: str, args) -> None:
                                    samples)
     if args.device.startswith('cuda'):
         torch.cuda.reset_peak_memory_stats()
+    else:
+        reset_peak_rss()  # count the training steps, not the model build
     for _ in range(2):
         fn()
     if args.device.startswith('cuda'):
         print(torch.cuda.max_memory_allocated() / 2**20)
-    else:  # ru_maxrss is in KiB on Linux
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    else:
+        print(peak_rss_mib())
+
+
+def reset_peak_rss() -> None:
+    """Reset the process's peak RSS (Linux ``clear_refs``), if we may."""
+    try:
+        with open('/proc/self/clear_refs', 'w') as f:
+            f.write('5')
+    except OSError:
+        pass
+
+
+def peak_rss_mib() -> float:
+    """Peak RSS since the last reset (``VmHWM``), else since start."""
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
