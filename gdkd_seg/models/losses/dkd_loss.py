@@ -1,11 +1,13 @@
 """DKD (Zhao et al., CVPR 2022): target / non-target decoupled KD."""
 from typing import Optional
 
+import torch
 from torch import Tensor
 
 from gdkd_seg.registry import MODELS
 from .base import BaseDistillLoss
-from .utils import check_weights, finish, partitioned_kl, prepare_logits
+from .partition import partitioned_kl_masks
+from .utils import check_weights, finish, prepare_logits
 
 
 def dkd_loss(student: Tensor,
@@ -41,7 +43,12 @@ def dkd_loss(student: Tensor,
     if ((label < 0) | (label >= a.shape[1])).any():
         raise ValueError(f'labels must lie in [0, {a.shape[1]}) or be '
                          f'ignore_index={ignore_index}')
-    t = partitioned_kl(a, b, [label.unsqueeze(1)], alpha, [0.], beta)
+    classes = torch.arange(a.shape[1], device=a.device).view(
+        (1, -1) + (1, ) * (a.dim() - 2))
+    onehot = torch.eq(label.unsqueeze(1), classes,
+                      out=torch.empty_like(a))  # (N, C, ...)
+    t = partitioned_kl_masks(a, b, [onehot], [1], alpha, [0.], beta,
+                             valid=valid)
     parts = dict(tckd=t['high'], nckd=t['rest'])
     return finish(t['total'], parts, valid, temperature, reduction,
                   return_parts)

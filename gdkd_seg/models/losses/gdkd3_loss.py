@@ -6,8 +6,8 @@ from torch import Tensor
 from gdkd_seg.registry import MODELS
 from .base import BaseDistillLoss
 from .gdkd_loss import check_k
-from .utils import (check_weights, finish, partitioned_kl_masks,
-                    prepare_logits, top_masks)
+from .partition import partitioned_kl_masks, top_masks
+from .utils import check_weights, finish, prepare_logits
 
 
 def gdkd3_loss(student: Tensor,
@@ -39,9 +39,10 @@ def gdkd3_loss(student: Tensor,
     check_weights(w0=w0, w1=w1, w2=w2)
     a, b, _, valid = prepare_logits(student, teacher, target, temperature,
                                     logit_stand, ignore_index)
-    groups, maxima = top_masks(b, k, split_top1=True)  # 2 x (N, C, ...)
+    groups, maximum = top_masks(b, k, split_top1=True,
+                                valid=valid)  # 2 x (N, C, ...)
     t = partitioned_kl_masks(a, b, groups, [1, k - 1], w0, [0., w1], w2,
-                             maxima)
+                             maximum, valid)
     parts = dict(high=t['high'], low_top2k=t['low1'], low_other=t['rest'])
     return finish(t['total'], parts, valid, temperature, reduction,
                   return_parts)

@@ -5,8 +5,8 @@ from torch import Tensor
 
 from gdkd_seg.registry import MODELS
 from .base import BaseDistillLoss
-from .utils import (check_weights, finish, partitioned_kl_masks,
-                    prepare_logits, top_masks)
+from .partition import partitioned_kl_masks, top_masks
+from .utils import check_weights, finish, prepare_logits
 
 
 def check_k(k: int, num_classes: int, name: str) -> None:
@@ -45,8 +45,8 @@ def gdkd_loss(student: Tensor,
     check_weights(w0=w0, w1=w1, w2=w2)
     a, b, _, valid = prepare_logits(student, teacher, target, temperature,
                                     logit_stand, ignore_index)
-    top, maxima = top_masks(b, k)  # [(N, C, ...)], (N, 2, ...)
-    t = partitioned_kl_masks(a, b, top, [k], w0, [w1], w2, maxima)
+    top, maximum = top_masks(b, k, valid=valid)  # [(N, C, ...)]
+    t = partitioned_kl_masks(a, b, top, [k], w0, [w1], w2, maximum, valid)
     parts = dict(high=t['high'], low_top=t['low0'], low_other=t['rest'])
     return finish(t['total'], parts, valid, temperature, reduction,
                   return_parts)

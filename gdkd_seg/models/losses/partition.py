@@ -1,0 +1,416 @@
+"""KL terms of a partition of the classes: the kernel of DKD, GDKD, GDKD3.
+
+With ``p = softmax(a)`` (student), ``q = softmax(b)`` (teacher) over dim 1
+and a partition ``U_1..U_G`` of the classes, the per-pixel terms are::
+
+    high  = KL(mass_q || mass_p)        over the G group masses
+    low_U = KL(q | U  ||  p | U)        conditionals inside U
+
+from ``log m_U = lse_U - lse`` and ``low_U = sum_U q|U (b - a) -
+(lse_U(b) - lse_U(a))``. The fast kernel shifts every class by its row's
+maximum (one exponential per map). A row where some group's sum falls
+below ``tiny / eps`` (~1e-31 in float32: a group more than ~70 nats
+below the maximum) would lose digits to subnormals, so those rows, and
+only those, are recomputed by the exact kernel, which shifts each group
+by its own maximum (every group's sum is then at least 1).
+"""
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+from torch import Tensor
+
+
+class _SharedShiftKL(torch.autograd.Function):
+    """Fast kernel: ``forward(a, b, masks, one_class, shift_b, skip)``.
+
+    ``masks`` are the 0 / 1 masks of the G groups (the rest last),
+    ``one_class`` says which hold a single class (no inner term),
+    ``shift_b`` is the ``(N, 1, ...)`` maximum of ``b``, ``skip`` the
+    ``(N, ...)`` pixels to leave at 0 (ignored; or ``None``). Returns the
+    ``(N, 1 + G, ...)`` maps ``[high, low_1, .., low_G]`` and the
+    ``(N, ...)`` rows that need the exact kernel (left at 0 here). With
+    ``e = exp(a - max a)`` and ``S_U = sum_U e`` the backward is two
+    fused passes per group::
+
+        d high  / d a_i = (P_U - Q_U) e_i / S_U          (i in U)
+        d low_U / d a_i = e_i / S_U - e^b_i / S^b_U
+    """
+
+    @staticmethod
+    def forward(ctx, a: Tensor, b: Tensor, masks: List[Tensor],
+                one_class: List[bool], shift_b: Tensor,
+                skip: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
+        shift_a = a.amax(dim=1, keepdim=True)  # (N, 1, ...)
+        e_a = torch.sub(a, shift_a).exp_()  # (N, C, ...), in [0, 1]
+        e_b = torch.sub(b, shift_b).exp_()
+        diff = torch.sub(b, a)
+        work = torch.empty_like(diff)
+        parts_a, parts_b, sums_a, sums_b, lows = [], [], [], [], []
+        last = len(masks) - 1
+        for j, (mask, single) in enumerate(zip(masks, one_class)):
+            # the last group may overwrite the maps: nothing else reads them
+            part_a = e_a.mul_(mask) if j == last else e_a * mask
+            part_b = e_b.mul_(mask) if j == last else e_b * mask
+            parts_a.append(part_a)
+            sums_a.append(part_a.sum(dim=1, keepdim=True))
+            sums_b.append(part_b.sum(dim=1, keepdim=True))
+            if single:  # p|U = q|U = 1: no inner term
+                lows.append(torch.zeros_like(shift_a))
+                continue
+            parts_b.append(part_b)
+            cross = (diff.mul_(part_b) if j == last else torch.mul(
+                part_b, diff, out=work)).sum(dim=1, keepdim=True)
+            lows.append(cross / sums_b[-1])
+        sums_a = torch.cat(sums_a, dim=1)  # (N, G, ...)
+        sums_b = torch.cat(sums_b, dim=1)
+        log_a, log_b = sums_a.log(), sums_b.log()
+        # low_U = sum_U q|U (b - a) + lse_U(a) - lse_U(b)
+        lows = torch.cat(lows, dim=1).add_(
+            torch.sub(log_a, log_b).add_(shift_a - shift_b).mul_(
+                _low_on(one_class, a)))
+        total_a = sums_a.sum(dim=1, keepdim=True)
+        total_b = sums_b.sum(dim=1, keepdim=True)
+        log_q = log_b - total_b.log()  # log group masses
+        high = (log_q.exp() * (log_q - log_a + total_a.log())).sum(
+            dim=1, keepdim=True)
+        # NaN (a non-finite valid pixel) goes to the exact kernel too
+        bad = ~(torch.minimum(sums_a, sums_b).amin(dim=1) >= _TINY[a.dtype])
+        zero = bad if skip is None else bad | skip
+        if skip is not None:
+            bad &= ~skip
+        zero = zero.unsqueeze(1)  # (N, 1, ...)
+        terms = torch.cat([high, lows], dim=1).masked_fill_(zero, 0.)
+        ctx.one_class = one_class
+        ctx.save_for_backward(sums_a, sums_b, total_a, total_b, zero,
+                              *parts_a, *parts_b)
+        ctx.mark_non_differentiable(bad)
+        return terms, bad
+
+    @staticmethod
+    def backward(ctx, grad: Tensor, _):
+        sums_a, sums_b, total_a, total_b, zero, *maps = ctx.saved_tensors
+        num_groups = sums_a.shape[1]
+        parts_a, parts_b = maps[:num_groups], maps[num_groups:]
+        grad_high = grad[:, :1]  # (N, 1, ...)
+        grad_low = grad[:, 1:] * _low_on(ctx.one_class, grad)  # (N, G, ..)
+        mass_diff = sums_a / total_a - sums_b / total_b
+        coef_a = (grad_high * mass_diff + grad_low).div_(sums_a)
+        coef_b = grad_low.div_(sums_b)
+        # 0 * inf at skipped rows (empty groups) must not reach the maps
+        coef_a.masked_fill_(zero, 0.)
+        coef_b.masked_fill_(zero, 0.)
+        grad_a = parts_a[0] * coef_a[:, :1]
+        for j in range(1, num_groups):
+            grad_a.addcmul_(parts_a[j], coef_a[:, j:j + 1])
+        inner = [j for j, single in enumerate(ctx.one_class) if not single]
+        for j, part_b in zip(inner, parts_b):
+            grad_a.addcmul_(part_b, coef_b[:, j:j + 1], value=-1)
+        return grad_a, None, None, None, None, None
+
+
+_TINY = {
+    dtype: torch.finfo(dtype).tiny / torch.finfo(dtype).eps
+    for dtype in (torch.float16, torch.bfloat16, torch.float32,
+                  torch.float64)
+}
+
+
+def _low_on(one_class: List[bool], like: Tensor) -> Tensor:
+    """``(1, G, 1, ..)`` 1 for groups with an inner term, 0 otherwise."""
+    shape = (1, len(one_class)) + (1, ) * (like.dim() - 2)
+    return torch.tensor([0. if s else 1. for s in one_class],
+                        dtype=like.dtype, device=like.device).view(shape)
+
+
+def _exact_terms(a: Tensor, b: Tensor, masks: List[Tensor],
+                 one_class: List[bool]) -> Tensor:
+    """The ``(n, 1 + G)`` terms of ``(n, C)`` rows, each group shifted by
+    its own maximum (every group's sum is then at least 1)."""
+    big = torch.finfo(a.dtype).max
+    # -finfo.max (finite: mask arithmetic never makes a NaN) puts a class
+    # below any logit; a one-class group reads its logit as a dot product
+    log_masks = [None if single else (mask - 1).mul_(big)
+                 for mask, single in zip(masks, one_class)]
+    work = torch.empty_like(b)
+    with torch.no_grad():
+        shift_a = _group_max(a, masks, log_masks, work)
+        shift_b = _group_max(b, masks, log_masks, work)
+    return _PartitionKL.apply(a, b, masks, one_class, work, shift_a,
+                              shift_b)
+
+
+def partitioned_kl_masks(a: Tensor,
+                         b: Tensor,
+                         masks: List[Tensor],
+                         sizes: Sequence[int],
+                         w_high: float,
+                         w_low: Sequence[float],
+                         w_rest: float,
+                         teacher_max: Optional[Tensor] = None,
+                         valid: Optional[Tensor] = None
+                         ) -> Dict[str, Tensor]:
+    """:func:`partitioned_kl` with the groups given as 0 / 1 masks.
+
+    Args:
+        masks: disjoint ``(N, C, ...)`` masks of ``a``'s dtype; every
+            valid row / pixel must keep a class outside all of them.
+        sizes: the number of classes each mask holds per row / pixel.
+        teacher_max: the ``(N, 1, ...)`` maximum of ``b`` over the
+            classes, when the caller has it (saves a pass).
+        valid: ``(N, ...)`` bool, the rows / pixels whose terms count;
+            the others get 0 (value and gradient) whatever they hold.
+    """
+    b = b.detach()
+    one_class = [size == 1 for size in sizes]
+    one_class.append(a.shape[1] - sum(sizes) == 1)
+    member = masks[0]
+    for mask in masks[1:]:
+        member = member + mask
+    groups = list(masks) + [1 - member]  # the rest last
+    if teacher_max is None:
+        teacher_max = b.amax(dim=1, keepdim=True)
+    skip = None if valid is None else ~valid
+    terms, bad = _SharedShiftKL.apply(a, b, groups, one_class, teacher_max,
+                                      skip)
+    if bad.any():
+
+        def rows(x: Tensor) -> Tensor:
+            return x.movedim(1, -1)[bad]  # (n, C)
+
+        exact = _exact_terms(rows(a), rows(b), [rows(m) for m in groups],
+                             one_class)  # (n, 1 + G)
+        terms = terms.movedim(1, -1).index_put((bad, ), exact).movedim(-1, 1)
+    out = {f'low{j}': terms[:, 1 + j] for j in range(len(sizes))}
+    out.update(high=terms[:, 0], rest=terms[:, -1])
+    total = w_high * out['high'] + w_rest * out['rest']
+    for j, w in enumerate(w_low):
+        total = total + w * out[f'low{j}']
+    out['total'] = total
+    return out
+
+
+def _group_max(x: Tensor, masks: List[Tensor],
+               log_masks: List[Optional[Tensor]], work: Tensor) -> Tensor:
+    """``(N, G, ...)`` maxima of ``x`` over each group.
+
+    A group with an additive mask (0 in, ``-finfo.max`` out) takes the
+    maximum of ``x`` plus the mask; a one-class group (``None``) has its
+    one logit, read as the dot product with its 0 / 1 mask. ``work`` is
+    an ``(N, C, ...)`` scratch buffer (fresh maps cost page faults).
+    """
+    return torch.cat([
+        torch.mul(x, mask, out=work).sum(dim=1, keepdim=True)
+        if log_mask is None else torch.add(x, log_mask, out=work).amax(
+            dim=1, keepdim=True) for mask, log_mask in zip(masks, log_masks)
+    ], dim=1)
+
+
+def _split_exp(x: Tensor, masks: List[Tensor], one_class: List[bool],
+               shifts: Tensor) -> Tuple[List[Tensor], Tensor]:
+    """``exp(x - max_U x)`` of every group ``U`` and their sums.
+
+    Each class is shifted by the maximum of its own group, so one
+    exponential serves all groups, nothing in it overflows, and each
+    group's sum is at least 1: no log-sum-exp of a group can underflow,
+    however far the group lies below the other classes.
+
+    Args:
+        x: ``(N, C, ...)`` logits.
+        masks: 0 / 1 masks of the ``G`` groups (the rest included).
+        one_class: which groups hold a single class (their exponential
+            is exactly 1, i.e. the mask itself).
+        shifts: ``(N, G, ...)`` maxima of ``x`` over the groups.
+
+    Returns:
+        ``(exps, sums)``: per group ``exp(x - max_U x)`` on ``U``, 0
+        elsewhere ``(N, C, ...)``; the ``(N, G, ...)`` sums.
+    """
+    # x - shift of the own group; a 0 / 1 mask times a shift is exact, so
+    # every class gets exactly one rounding, as in x - max_U x
+    e = torch.addcmul(x, masks[0], shifts[:, :1], value=-1)
+    for j in range(1, len(masks)):
+        e.addcmul_(masks[j], shifts[:, j:j + 1], value=-1)
+    e = e.exp_()
+    exps = [mask if single else e * mask
+            for mask, single in zip(masks[:-1], one_class)]
+    exps.append(e.mul_(masks[-1]))
+    sums = torch.cat([
+        torch.ones_like(shifts[:, :1]) if single else part.sum(
+            dim=1, keepdim=True) for part, single in zip(exps, one_class)
+    ], dim=1)
+    return exps, sums
+
+
+class _PartitionKL(torch.autograd.Function):
+    """Per-pixel KL terms of a partition ``U_1..U_G`` of the classes.
+
+    ``forward(a, b, masks, one_class, work, shift_a, shift_b)`` takes the
+    scaled logits, the groups' 0 / 1 masks, which groups hold a single
+    class, a scratch map and the maxima of ``a`` and ``b`` over each
+    group; it returns the ``(N, 1 + G, ...)`` maps ``[high, low_1, ..,
+    low_G]``. The backward is written out, two fused passes per group over
+    the ``(N, C, ...)`` maps where autograd would record several per
+    operation::
+
+        d high  / d a_i = (P_U - Q_U) p|U_i       (i in U)
+        d low_U / d a_i = p|U_i - q|U_i           (0 for a single class)
+    """
+
+    @staticmethod
+    def forward(ctx, a: Tensor, b: Tensor, masks: List[Tensor],
+                one_class: List[bool], work: Tensor, shift_a: Tensor,
+                shift_b: Tensor) -> Tensor:
+        exps, sums_a = _split_exp(a, masks, one_class, shift_a)
+        exps_b, sums_b = _split_exp(b, masks, one_class, shift_b)
+        lse_a, lse_b = shift_a + sums_a.log(), shift_b + sums_b.log()
+        diff = a - b  # (N, C, ...)
+        lows, conds = [], []
+        for j, single in enumerate(one_class):
+            if single:  # p|U = q|U = 1 on the one class: no inner term
+                lows.append(torch.zeros_like(lse_a[:, :1]))
+                conds.append(None)
+                continue
+            # KL(q|U || p|U) = sum_U q|U (b - a) - (lse_U(b) - lse_U(a)),
+            # with q|U = exps_b[j] / sums_b[j]
+            cross = torch.mul(exps_b[j], diff, out=work)
+            cross = cross.sum(dim=1, keepdim=True)
+            lows.append((lse_a[:, j:j + 1] - lse_b[:, j:j + 1]) -
+                        cross / sums_b[:, j:j + 1])
+            conds.append(exps_b[j])
+        # log group masses: lse over U minus lse over all classes
+        log_p = lse_a - lse_a.logsumexp(dim=1, keepdim=True)  # (N, G, ...)
+        log_q = lse_b - lse_b.logsumexp(dim=1, keepdim=True)
+        mass_q = log_q.exp()
+        high = (mass_q * (log_q - log_p)).sum(dim=1, keepdim=True)
+        ctx.save_for_backward(sums_a, sums_b, log_p.exp() - mass_q, *exps,
+                              *conds)
+        return torch.cat([high] + lows, dim=1)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        sums_a, sums_b, mass_diff, *maps = ctx.saved_tensors
+        exps, conds = maps[:len(maps) // 2], maps[len(maps) // 2:]
+        grad_high, grad_low = grad[:, :1], grad[:, 1:]  # (N, 1 | G, ...)
+        # p|U = exps[j] / sums_a[j] and q|U = conds[j] / sums_b[j]: the
+        # divisions go into the per-pixel coefficients
+        coef_p = (grad_low + grad_high * mass_diff) / sums_a  # (N, G, ...)
+        coef_q = -grad_low / sums_b
+        grad_a = None
+        for j, (e, q) in enumerate(zip(exps, conds)):
+            c_p = coef_p[:, j:j + 1]
+            if q is None:  # one class: no low term (p|U = 1)
+                c_p = grad_high * mass_diff[:, j:j + 1] / sums_a[:, j:j + 1]
+            if grad_a is None:
+                grad_a = e * c_p
+            else:
+                grad_a.addcmul_(e, c_p)
+            if q is not None:
+                grad_a.addcmul_(q, coef_q[:, j:j + 1])
+        return grad_a, None, None, None, None, None, None
+
+
+def partitioned_kl(a: Tensor, b: Tensor, groups: List[Tensor],
+                   w_high: float, w_low: Sequence[float],
+                   w_rest: float) -> Dict[str, Tensor]:
+    """KL terms of a partition of the classes into index groups + the rest.
+
+    With ``p = softmax(a)`` (student) and ``q = softmax(b)`` (teacher)
+    over dim 1, the groups ``U_1..U_g`` (given by class indices) and
+    ``R`` (every other class), returns the per-pixel maps::
+
+        high  = KL(mass_q || mass_p)          over the g + 1 group masses
+        low_j = KL(q | U_j  ||  p | U_j)      conditionals inside U_j
+        rest  = KL(q | R    ||  p | R)
+
+    finite and exact for any logits of magnitude below ~1e37; ``total``
+    is ``w_high * high + sum_j w_low[j] * low_j + w_rest * rest``.
+    A one-class group gives exactly 0 (value and gradient).
+
+    Args:
+        a: ``(N, C, ...)`` temperature-scaled student logits.
+        b: ``(N, C, ...)`` temperature-scaled teacher logits (no grad).
+        groups: disjoint ``(N, k_j, ...)`` class indices, no index twice
+            in a row / pixel; ``R`` must not be empty.
+        w_high, w_low, w_rest: weights of the terms in ``total``.
+
+    Returns:
+        Dict with ``high``, ``low0``.., ``rest`` and ``total`` maps of
+        shape ``(N, ...)``.
+    """
+    num_grouped = sum(index.shape[1] for index in groups)
+    if num_grouped >= a.shape[1]:
+        raise ValueError(f'{num_grouped} grouped classes leave no rest '
+                         f'among C={a.shape[1]}')
+    masks = [torch.zeros_like(a).scatter_(1, index, 1.) for index in groups]
+    sizes = [index.shape[1] for index in groups]
+    return partitioned_kl_masks(a, b, masks, sizes, w_high, w_low, w_rest)
+
+
+def _largest(x: Tensor, k: int) -> Tensor:
+    """The k largest values over dim 1, in decreasing order, with repeats.
+
+    For a short class axis, inserting the classes one by one into a
+    sorted list is several times faster than ``torch.topk``, whose per-row
+    sort dominates on ``(N, C, H, W)`` maps. One insertion is two
+    elementwise ops over all k levels: the new j-th largest is
+    ``max(top_j, min(top_(j-1), value))`` with ``top_0 = +inf``.
+
+    Returns:
+        ``(N, k, ...)`` values.
+    """
+    if x.shape[1] > 32:
+        return x.topk(k, dim=1).values
+    slices = x.unbind(dim=1)  # C x (N, ...)
+    top = x.new_full((k + 1, ) + slices[0].shape, float('-inf'))
+    top[0] = float('inf')  # sentinel above every value
+    above = torch.empty_like(top[1:])  # (k, N, ...)
+    for value in slices:
+        torch.minimum(top[:-1], value, out=above)
+        torch.maximum(top[1:], above, out=top[1:])
+    return top[1:].movedim(0, 1)
+
+
+@torch.no_grad()
+def top_masks(b: Tensor,
+              k: int,
+              split_top1: bool = False,
+              valid: Optional[Tensor] = None) -> Tuple[List[Tensor], Tensor]:
+    """0 / 1 masks of the teacher's top-k classes per row / pixel.
+
+    The classes at or above the k-th largest value form the top-k unless
+    the k-th and (k + 1)-th largest values tie (or, with ``split_top1``,
+    the 1st and 2nd); at those rows / pixels, and only there,
+    ``torch.topk`` picks, as in the reference code, so the partition is
+    always the one ``topk`` gives.
+
+    Args:
+        b: ``(N, C, ...)`` teacher logits.
+        k: size of the top group (``< C``).
+        split_top1: split the top-k into the top-1 and ranks 2..k.
+        valid: ``(N, ...)`` bool; ties elsewhere are left unresolved
+            (their masks may hold more classes), for rows that will not
+            count.
+
+    Returns:
+        ``(masks, maximum)``: ``[top-k]`` or ``[top-1, ranks 2..k]`` as
+        ``(N, C, ...)`` masks of ``b``'s dtype, and the ``(N, 1, ...)``
+        maximum of ``b``.
+    """
+    values = _largest(b, k + 1)  # (N, k + 1, ...)
+    top = torch.ge(b, values[:, k - 1:k], out=torch.empty_like(b))
+    tied = values[:, k - 1] == values[:, k]  # (N, ...)
+    masks = [top]
+    if split_top1:
+        first = torch.ge(b, values[:, :1], out=torch.empty_like(b))
+        masks = [first, top.sub_(first)]
+        tied |= values[:, 0] == values[:, 1]
+    if valid is not None:
+        tied &= valid
+    if tied.any():
+        rows = b.movedim(1, -1)[tied]  # (n_tied, C)
+        index = rows.topk(k, dim=1, sorted=split_top1).indices
+        parts = index.split([1, k - 1], dim=1) if split_top1 else [index]
+        for mask, part in zip(masks, parts):
+            mask.movedim(1, -1)[tied] = torch.zeros_like(rows).scatter_(
+                1, part, 1.)
+    return masks, values[:, :1]
