@@ -24,19 +24,19 @@ from concurrent.futures import ThreadPoolExecutor
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = osp.join(REPO, 'configs', 'demo')
-TEACHER = 'deeplabv3_r18w16_teacher_digits.py'
+TEACHER = 'plainnet32_teacher_digits.py'
 # run name -> demo config; the table keeps this order
 STUDENTS = {
-    'baseline': 'deeplabv3_r18_baseline_digits.py',
-    'kd': 'kd_deeplabv3_r18w16_to_r18_digits.py',
-    'dkd': 'dkd_deeplabv3_r18w16_to_r18_digits.py',
-    'gdkd': 'gdkd_deeplabv3_r18w16_to_r18_digits.py',
-    'gdkd_ls': 'gdkd_deeplabv3_r18w16_to_r18_ls_digits.py',
+    'baseline': 'plainnet8_baseline_digits.py',
+    'kd': 'kd_plainnet32_to_plainnet8_digits.py',
+    'dkd': 'dkd_plainnet32_to_plainnet8_digits.py',
+    'gdkd': 'gdkd_plainnet32_to_plainnet8_digits.py',
+    'gdkd_ls': 'gdkd_plainnet32_to_plainnet8_ls_digits.py',
 }
 # (full, quick) sizes
 DATA = dict(full=dict(n_train=300, n_val=100), quick=dict(n_train=32,
                                                           n_val=8))
-ITERS = dict(full=(1200, 400), quick=(8, 4))  # (teacher, students)
+ITERS = dict(full=(1000, 600), quick=(8, 4))  # (teacher, students)
 
 
 def parse_args() -> argparse.Namespace:
@@ -52,9 +52,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--methods', nargs='+', choices=list(STUDENTS),
                         default=list(STUDENTS), help='students to train')
     parser.add_argument('--iters', type=int,
-                        help='student iterations (default 400; quick: 4)')
+                        help="student iterations (default 600; quick: 4)")
     parser.add_argument('--teacher-iters', type=int,
-                        help='teacher iterations (default 1200; quick: 8)')
+                        help="teacher iterations (default 1000; quick: 8)")
     parser.add_argument('--data-seed', type=int, default=0,
                         help='seed of the generated benchmark')
     parser.add_argument('--jobs', type=int, default=2,

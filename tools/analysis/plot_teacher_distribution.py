@@ -3,7 +3,7 @@ with its top-k highlighted and with the top-1 removed and renormalised
 (GDKD paper, Figures 4 and 5). Segmentation (pixels) or classification.
 
     python tools/analysis/plot_teacher_distribution.py \
-        configs/demo/deeplabv3_r18w16_teacher_digits.py \
+        configs/demo/plainnet32_teacher_digits.py \
         work_dirs/demo/teacher/iter_600.pth --out teacher_dist.png \
         --classes 0 4 9 --k 3
 """

@@ -1,7 +1,7 @@
 # Deltas that turn a Cityscapes config into the offline demo (tools/demo.py):
 # 64x128 images of real handwritten digits on real photos (11 classes,
 # Cityscapes layout, built by gdkd_seg.datasets.build_demo_digits) and
-# DeepLabV3 models small enough to train on a CPU in about a minute.
+# small plain conv nets that train from scratch on a CPU in minutes.
 # Keys are prefixed with `demo_` (bases may not share keys); a demo config
 # applies them with `key = {{_base_.demo_key}}`.
 demo_data_root = '{{$GDKD_DEMO_DATA:data/demo_digits}}'
@@ -30,47 +30,72 @@ demo_val_dataloader = dict(
         data_root=demo_data_root,
         pipeline=demo_test_pipeline))
 demo_test_dataloader = demo_val_dataloader
-# tools/demo.py overrides max_iters/val_interval/end for its quick mode
-demo_iters = 300
-demo_train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=demo_iters, val_interval=100)
-# tiny from-scratch nets on a short schedule want a larger LR than the
-# Cityscapes 0.01 for ImageNet-pretrained backbones: with lr 0.05 (and with
-# AdamW 3e-3) the teacher still predicted only background after 300 iters;
-# lr 0.1 was the first setting that left that plateau (docs/demo.md)
+# the schedule tools/demo.py uses (its --quick mode overrides it)
+demo_iters = 600
+demo_teacher_iters = 1000
+
+
+def demo_schedule(iters):
+    """(train_cfg, param_scheduler, default_hooks) for ``iters``."""
+    return (dict(type='IterBasedTrainLoop', max_iters=iters,
+                 val_interval=iters // 3),
+            [dict(type='PolyLR', eta_min=1e-5, power=0.9, begin=0,
+                  end=iters, by_epoch=False)],
+            dict(logger=dict(interval=25),
+                 checkpoint=dict(by_epoch=False, interval=iters,
+                                 max_keep_ckpts=1)))
+
+
+demo_train_cfg, demo_param_scheduler, demo_default_hooks = demo_schedule(
+    demo_iters)
+(demo_teacher_train_cfg, demo_teacher_param_scheduler,
+ demo_teacher_default_hooks) = demo_schedule(demo_teacher_iters)
+# small nets trained from scratch: AdamW (README, "Demo": SGD and MMCV's
+# initialisation learn several times slower here)
 demo_optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4))
-demo_param_scheduler = [
-    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=demo_iters,
-         by_epoch=False)
-]
-demo_default_hooks = dict(
-    logger=dict(interval=25),
-    checkpoint=dict(by_epoch=False, interval=demo_iters, max_keep_ckpts=1))
+    optimizer=dict(_delete_=True, type='AdamW', lr=1e-3, weight_decay=0.01))
 demo_env_cfg = dict(cudnn_benchmark=False)
 demo_norm_cfg = dict(type='BN', requires_grad=True)
 demo_num_classes = 11
-# student: DeepLabV3 with a ResNet-18 (V1c, D8) 8 channels wide (0.22 M)
-demo_student = dict(
-    pretrained=None,
-    data_preprocessor=dict(size=demo_crop_size),
-    backbone=dict(base_channels=8, stem_channels=8, norm_cfg=demo_norm_cfg),
-    decode_head=dict(in_channels=64, channels=16,
-                     num_classes=demo_num_classes, norm_cfg=demo_norm_cfg),
-    auxiliary_head=dict(in_channels=32, channels=8,
-                        num_classes=demo_num_classes,
-                        norm_cfg=demo_norm_cfg))
-# teacher: the same DeepLabV3-R18-D8, 16 channels wide (0.88 M): a 4x
-# capacity gap that still trains in a few minutes on a CPU
-demo_teacher = dict(
-    pretrained=None,
-    data_preprocessor=dict(size=demo_crop_size),
-    backbone=dict(base_channels=16, stem_channels=16,
-                  norm_cfg=demo_norm_cfg),
-    decode_head=dict(in_channels=128, channels=32,
-                     num_classes=demo_num_classes, norm_cfg=demo_norm_cfg),
-    auxiliary_head=dict(in_channels=64, channels=16,
-                        num_classes=demo_num_classes,
-                        norm_cfg=demo_norm_cfg))
+# PyTorch's default initialisation of the classifier (MMSeg's N(0, 0.01)
+# stalls these small from-scratch nets on background for hundreds of
+# iterations)
+demo_seg_init = dict(type='Kaiming', a=5**0.5, mode='fan_in',
+                     nonlinearity='leaky_relu', distribution='uniform',
+                     override=dict(name='conv_seg'))
+
+
+def demo_model(width):
+    """Plain conv net (strides 2, 4, 8; PlainConvNet) + linear heads on the
+    stride-8 (decode) and stride-4 (auxiliary) features."""
+    return dict(
+        pretrained=None,
+        data_preprocessor=dict(size=demo_crop_size),
+        backbone=dict(_delete_=True, type='PlainConvNet',
+                      widths=(width, 2 * width, 4 * width),
+                      depths=(2, 2, 3), out_indices=(1, 2),
+                      norm_cfg=demo_norm_cfg),
+        decode_head=dict(_delete_=True, type='FCNHead',
+                         in_channels=4 * width, in_index=1,
+                         channels=4 * width, num_convs=0,
+                         concat_input=False, dropout_ratio=0.1,
+                         num_classes=demo_num_classes,
+                         norm_cfg=demo_norm_cfg, align_corners=False,
+                         init_cfg=demo_seg_init,
+                         loss_decode=dict(type='CrossEntropyLoss',
+                                          loss_weight=1.0)),
+        auxiliary_head=dict(_delete_=True, type='FCNHead',
+                            in_channels=2 * width, in_index=0,
+                            channels=2 * width, num_convs=0,
+                            concat_input=False, dropout_ratio=0.1,
+                            num_classes=demo_num_classes,
+                            norm_cfg=demo_norm_cfg, align_corners=False,
+                            init_cfg=demo_seg_init,
+                            loss_decode=dict(type='CrossEntropyLoss',
+                                             loss_weight=0.4)))
+
+
+demo_student = demo_model(8)
+demo_teacher = demo_model(32)
 # tools/demo.py passes the teacher it trained with --cfg-options
 demo_teacher_ckpt = '{{$GDKD_DEMO_TEACHER:work_dirs/demo/teacher.pth}}'

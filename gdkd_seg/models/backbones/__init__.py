@@ -1,5 +1,6 @@
-"""Backbones MMPretrain lacks: the CIFAR models of the logit-distillation
-benchmark and the ImageNet MobileNetV1 student."""
+"""Backbones MMPretrain lacks (the CIFAR models of the logit-distillation
+benchmark, the ImageNet MobileNetV1 student) and the demo's small
+segmentation backbone (MMSeg registry)."""
 from .cifar_mobilenet_v2 import CIFARMobileNetV2
 from .cifar_resnet import CIFARResNet
 from .cifar_shufflenet_v1 import CIFARShuffleNetV1
@@ -7,8 +8,9 @@ from .cifar_shufflenet_v2 import CIFARShuffleNetV2
 from .cifar_vgg import CIFARVGG
 from .cifar_wrn import CIFARWideResNet
 from .mobilenet_v1 import MobileNetV1
+from .plain_convnet import PlainConvNet
 
 __all__ = [
     'CIFARResNet', 'CIFARWideResNet', 'CIFARVGG', 'CIFARMobileNetV2',
-    'CIFARShuffleNetV1', 'CIFARShuffleNetV2', 'MobileNetV1'
+    'CIFARShuffleNetV1', 'CIFARShuffleNetV2', 'MobileNetV1', 'PlainConvNet'
 ]

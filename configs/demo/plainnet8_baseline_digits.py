@@ -1,8 +1,8 @@
-# Demo teacher: our DeepLabV3-R18-D8 Cityscapes config, shrunk for the demo
-# data but twice as wide as the demo student (4x the parameters).
+# Demo baseline: our undistilled DeepLabV3-R18-D8 Cityscapes config with the
+# demo's data and the demo student (PlainConvNet x8).
 _base_ = ['../baselines/deeplabv3_r18_cityscapes.py',
           './_base_/demo_digits.py']
-model = {{_base_.demo_teacher}}
+model = {{_base_.demo_student}}
 train_pipeline = {{_base_.demo_train_pipeline}}
 test_pipeline = {{_base_.demo_test_pipeline}}
 train_dataloader = {{_base_.demo_train_dataloader}}

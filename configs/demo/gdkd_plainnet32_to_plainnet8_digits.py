@@ -1,11 +1,11 @@
 # Demo GDKD: configs/gdkd/deeplabv3_r101_to_r18_cityscapes.py with the demo's
-# data, student and teacher (R18 x16 wide; its distillation loss settings
-# are inherited).
+# data and small models (PlainConvNet x8 student, x32 teacher); its
+# distillation settings (losses, T, weights, warm-up) are inherited.
 _base_ = ['../gdkd/deeplabv3_r101_to_r18_cityscapes.py',
           './_base_/demo_digits.py']
 model = dict(
     student={{_base_.demo_student}},
-    teacher='{{ fileDirname }}/deeplabv3_r18w16_teacher_digits.py',
+    teacher='{{ fileDirname }}/plainnet32_teacher_digits.py',
     teacher_ckpt={{_base_.demo_teacher_ckpt}})
 train_pipeline = {{_base_.demo_train_pipeline}}
 test_pipeline = {{_base_.demo_test_pipeline}}
