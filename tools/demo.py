@@ -8,7 +8,7 @@ for every seed with ``tools/train.py``, evaluates every model with
 plots under the work directory. Runs that already finished are reused
 (``--force`` redoes them).
 
-    python tools/demo.py            # 3 seeds, ~15-20 min on 2 CPU cores
+    python tools/demo.py            # 3 seeds, ~17 min on 2 CPU cores
     python tools/demo.py --quick    # 1 seed, a few iterations (CI)
 """
 import argparse
@@ -27,16 +27,16 @@ CONFIGS = osp.join(REPO, 'configs', 'demo')
 TEACHER = 'plainnet32_teacher_digits.py'
 # run name -> demo config; the table keeps this order
 STUDENTS = {
-    'baseline': 'plainnet8_baseline_digits.py',
-    'kd': 'kd_plainnet32_to_plainnet8_digits.py',
-    'dkd': 'dkd_plainnet32_to_plainnet8_digits.py',
-    'gdkd': 'gdkd_plainnet32_to_plainnet8_digits.py',
-    'gdkd_ls': 'gdkd_plainnet32_to_plainnet8_ls_digits.py',
+    'baseline': 'plainnet16_baseline_digits.py',
+    'kd': 'kd_plainnet32_to_plainnet16_digits.py',
+    'dkd': 'dkd_plainnet32_to_plainnet16_digits.py',
+    'gdkd': 'gdkd_plainnet32_to_plainnet16_digits.py',
+    'gdkd_ls': 'gdkd_plainnet32_to_plainnet16_ls_digits.py',
 }
 # (full, quick) sizes
 DATA = dict(full=dict(n_train=300, n_val=100), quick=dict(n_train=32,
                                                           n_val=8))
-ITERS = dict(full=(1000, 600), quick=(8, 4))  # (teacher, students)
+ITERS = dict(full=(1000, 500), quick=(8, 4))  # (teacher, students)
 
 
 def parse_args() -> argparse.Namespace:
@@ -52,7 +52,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--methods', nargs='+', choices=list(STUDENTS),
                         default=list(STUDENTS), help='students to train')
     parser.add_argument('--iters', type=int,
-                        help="student iterations (default 600; quick: 4)")
+                        help="student iterations (default 500; quick: 4)")
     parser.add_argument('--teacher-iters', type=int,
                         help="teacher iterations (default 1000; quick: 8)")
     parser.add_argument('--data-seed', type=int, default=0,

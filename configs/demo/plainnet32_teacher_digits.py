@@ -1,5 +1,5 @@
 # Demo teacher: our DeepLabV3-R18-D8 Cityscapes config with the demo's data
-# and a small model 4x as wide as the demo student's (~16x the parameters),
+# and a small model twice as wide as the demo student's (4x the parameters),
 # trained longer than the students.
 _base_ = ['../baselines/deeplabv3_r18_cityscapes.py',
           './_base_/demo_digits.py']

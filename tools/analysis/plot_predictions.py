@@ -4,7 +4,7 @@ side, for a few images of their evaluation data (dataset palette).
     python tools/analysis/plot_predictions.py --out predictions.png \
         --model teacher configs/demo/plainnet32_teacher_digits.py \
             work_dirs/demo/teacher/iter_600.pth \
-        --model baseline configs/demo/plainnet8_baseline_digits.py \
+        --model baseline configs/demo/plainnet16_baseline_digits.py \
             work_dirs/demo/baseline/seed0/iter_300.pth
 """
 import argparse

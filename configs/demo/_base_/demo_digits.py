@@ -31,7 +31,7 @@ demo_val_dataloader = dict(
         pipeline=demo_test_pipeline))
 demo_test_dataloader = demo_val_dataloader
 # the schedule tools/demo.py uses (its --quick mode overrides it)
-demo_iters = 600
+demo_iters = 500
 demo_teacher_iters = 1000
 
 
@@ -95,7 +95,7 @@ def demo_model(width):
                                              loss_weight=0.4)))
 
 
-demo_student = demo_model(8)
+demo_student = demo_model(16)
 demo_teacher = demo_model(32)
 # tools/demo.py passes the teacher it trained with --cfg-options
 demo_teacher_ckpt = '{{$GDKD_DEMO_TEACHER:work_dirs/demo/teacher.pth}}'

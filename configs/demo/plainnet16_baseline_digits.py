@@ -1,12 +1,8 @@
-# Demo DKD: configs/dkd/deeplabv3_r101_to_r18_cityscapes.py with the demo's
-# data and small models (PlainConvNet x8 student, x32 teacher); its
-# distillation settings (losses, T, weights, warm-up) are inherited.
-_base_ = ['../dkd/deeplabv3_r101_to_r18_cityscapes.py',
+# Demo baseline: our undistilled DeepLabV3-R18-D8 Cityscapes config with the
+# demo's data and the demo student (PlainConvNet x16).
+_base_ = ['../baselines/deeplabv3_r18_cityscapes.py',
           './_base_/demo_digits.py']
-model = dict(
-    student={{_base_.demo_student}},
-    teacher='{{ fileDirname }}/plainnet32_teacher_digits.py',
-    teacher_ckpt={{_base_.demo_teacher_ckpt}})
+model = {{_base_.demo_student}}
 train_pipeline = {{_base_.demo_train_pipeline}}
 test_pipeline = {{_base_.demo_test_pipeline}}
 train_dataloader = {{_base_.demo_train_dataloader}}

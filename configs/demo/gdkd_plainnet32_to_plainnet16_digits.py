@@ -1,5 +1,5 @@
 # Demo GDKD: configs/gdkd/deeplabv3_r101_to_r18_cityscapes.py with the demo's
-# data and small models (PlainConvNet x8 student, x32 teacher); its
+# data and small models (PlainConvNet x16 student, x32 teacher); its
 # distillation settings (losses, T, weights, warm-up) are inherited.
 _base_ = ['../gdkd/deeplabv3_r101_to_r18_cityscapes.py',
           './_base_/demo_digits.py']
