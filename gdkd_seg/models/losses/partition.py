@@ -11,8 +11,9 @@ from ``log m_U = lse_U - lse`` and ``low_U = sum_U q|U (b - a) -
 maximum (one exponential per map). A row where some group's sum falls
 below ``tiny / eps`` (~1e-31 in float32: a group more than ~70 nats
 below the maximum) would lose digits to subnormals, so those rows, and
-only those, are recomputed by the exact kernel, which shifts each group
-by its own maximum (every group's sum is then at least 1).
+only those, are recomputed by the exact path (plain autograd in
+float64), which shifts each group by its own maximum (every group's sum
+is then at least 1).
 """
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -124,19 +125,40 @@ def _low_on(one_class: List[bool], like: Tensor) -> Tensor:
 
 def _exact_terms(a: Tensor, b: Tensor, masks: List[Tensor],
                  one_class: List[bool]) -> Tensor:
-    """The ``(n, 1 + G)`` terms of ``(n, C)`` rows, each group shifted by
-    its own maximum (every group's sum is then at least 1)."""
-    big = torch.finfo(a.dtype).max
-    # -finfo.max (finite: mask arithmetic never makes a NaN) puts a class
-    # below any logit; a one-class group reads its logit as a dot product
-    log_masks = [None if single else (mask - 1).mul_(big)
-                 for mask, single in zip(masks, one_class)]
-    work = torch.empty_like(b)
-    with torch.no_grad():
-        shift_a = _group_max(a, masks, log_masks, work)
-        shift_b = _group_max(b, masks, log_masks, work)
-    return _PartitionKL.apply(a, b, masks, one_class, work, shift_a,
-                              shift_b)
+    """The ``(n, 1 + G)`` terms of ``(n, C)`` rows by plain autograd.
+
+    Each group is shifted by its own maximum, so every group's sum of
+    ``exp`` is at least 1: no group can underflow, however far below the
+    others it lies. Only the few rows the fast kernel flags come here, so
+    they are computed in float64.
+    """
+    inside = [mask > 0 for mask in masks]
+    dtype, a, b = a.dtype, a.double(), b.double()
+
+    def group_exp(x: Tensor) -> Tuple[List[Tensor], Tensor, Tensor]:
+        exps, shifts = [], []
+        for m in inside:
+            shift = x.detach().masked_fill(~m, float('-inf')).amax(
+                dim=1, keepdim=True)  # (n, 1)
+            exps.append((x - shift).masked_fill(~m, float('-inf')).exp())
+            shifts.append(shift)
+        sums = torch.stack([e.sum(dim=1) for e in exps], dim=1)  # (n, G)
+        return exps, sums, torch.cat(shifts, dim=1) + sums.log()
+
+    exps_b, sums_b, lse_b = group_exp(b)
+    _, _, lse_a = group_exp(a)
+    log_p = lse_a - lse_a.logsumexp(dim=1, keepdim=True)  # group masses
+    log_q = lse_b - lse_b.logsumexp(dim=1, keepdim=True)
+    terms = [(log_q.exp() * (log_q - log_p)).sum(dim=1)]
+    diff = a - b
+    for j, single in enumerate(one_class):
+        if single:  # p|U = q|U = 1: no inner term
+            terms.append(torch.zeros_like(terms[0]))
+            continue
+        # KL(q|U || p|U) = sum_U q|U (b - a) - (lse_U(b) - lse_U(a))
+        cross = (exps_b[j] * diff).sum(dim=1) / sums_b[:, j]
+        terms.append((lse_a[:, j] - lse_b[:, j]) - cross)
+    return torch.stack(terms, dim=1).to(dtype)
 
 
 def partitioned_kl_masks(a: Tensor,
@@ -187,126 +209,6 @@ def partitioned_kl_masks(a: Tensor,
         total = total + w * out[f'low{j}']
     out['total'] = total
     return out
-
-
-def _group_max(x: Tensor, masks: List[Tensor],
-               log_masks: List[Optional[Tensor]], work: Tensor) -> Tensor:
-    """``(N, G, ...)`` maxima of ``x`` over each group.
-
-    A group with an additive mask (0 in, ``-finfo.max`` out) takes the
-    maximum of ``x`` plus the mask; a one-class group (``None``) has its
-    one logit, read as the dot product with its 0 / 1 mask. ``work`` is
-    an ``(N, C, ...)`` scratch buffer (fresh maps cost page faults).
-    """
-    return torch.cat([
-        torch.mul(x, mask, out=work).sum(dim=1, keepdim=True)
-        if log_mask is None else torch.add(x, log_mask, out=work).amax(
-            dim=1, keepdim=True) for mask, log_mask in zip(masks, log_masks)
-    ], dim=1)
-
-
-def _split_exp(x: Tensor, masks: List[Tensor], one_class: List[bool],
-               shifts: Tensor) -> Tuple[List[Tensor], Tensor]:
-    """``exp(x - max_U x)`` of every group ``U`` and their sums.
-
-    Each class is shifted by the maximum of its own group, so one
-    exponential serves all groups, nothing in it overflows, and each
-    group's sum is at least 1: no log-sum-exp of a group can underflow,
-    however far the group lies below the other classes.
-
-    Args:
-        x: ``(N, C, ...)`` logits.
-        masks: 0 / 1 masks of the ``G`` groups (the rest included).
-        one_class: which groups hold a single class (their exponential
-            is exactly 1, i.e. the mask itself).
-        shifts: ``(N, G, ...)`` maxima of ``x`` over the groups.
-
-    Returns:
-        ``(exps, sums)``: per group ``exp(x - max_U x)`` on ``U``, 0
-        elsewhere ``(N, C, ...)``; the ``(N, G, ...)`` sums.
-    """
-    # x - shift of the own group; a 0 / 1 mask times a shift is exact, so
-    # every class gets exactly one rounding, as in x - max_U x
-    e = torch.addcmul(x, masks[0], shifts[:, :1], value=-1)
-    for j in range(1, len(masks)):
-        e.addcmul_(masks[j], shifts[:, j:j + 1], value=-1)
-    e = e.exp_()
-    exps = [mask if single else e * mask
-            for mask, single in zip(masks[:-1], one_class)]
-    exps.append(e.mul_(masks[-1]))
-    sums = torch.cat([
-        torch.ones_like(shifts[:, :1]) if single else part.sum(
-            dim=1, keepdim=True) for part, single in zip(exps, one_class)
-    ], dim=1)
-    return exps, sums
-
-
-class _PartitionKL(torch.autograd.Function):
-    """Per-pixel KL terms of a partition ``U_1..U_G`` of the classes.
-
-    ``forward(a, b, masks, one_class, work, shift_a, shift_b)`` takes the
-    scaled logits, the groups' 0 / 1 masks, which groups hold a single
-    class, a scratch map and the maxima of ``a`` and ``b`` over each
-    group; it returns the ``(N, 1 + G, ...)`` maps ``[high, low_1, ..,
-    low_G]``. The backward is written out, two fused passes per group over
-    the ``(N, C, ...)`` maps where autograd would record several per
-    operation::
-
-        d high  / d a_i = (P_U - Q_U) p|U_i       (i in U)
-        d low_U / d a_i = p|U_i - q|U_i           (0 for a single class)
-    """
-
-    @staticmethod
-    def forward(ctx, a: Tensor, b: Tensor, masks: List[Tensor],
-                one_class: List[bool], work: Tensor, shift_a: Tensor,
-                shift_b: Tensor) -> Tensor:
-        exps, sums_a = _split_exp(a, masks, one_class, shift_a)
-        exps_b, sums_b = _split_exp(b, masks, one_class, shift_b)
-        lse_a, lse_b = shift_a + sums_a.log(), shift_b + sums_b.log()
-        diff = a - b  # (N, C, ...)
-        lows, conds = [], []
-        for j, single in enumerate(one_class):
-            if single:  # p|U = q|U = 1 on the one class: no inner term
-                lows.append(torch.zeros_like(lse_a[:, :1]))
-                conds.append(None)
-                continue
-            # KL(q|U || p|U) = sum_U q|U (b - a) - (lse_U(b) - lse_U(a)),
-            # with q|U = exps_b[j] / sums_b[j]
-            cross = torch.mul(exps_b[j], diff, out=work)
-            cross = cross.sum(dim=1, keepdim=True)
-            lows.append((lse_a[:, j:j + 1] - lse_b[:, j:j + 1]) -
-                        cross / sums_b[:, j:j + 1])
-            conds.append(exps_b[j])
-        # log group masses: lse over U minus lse over all classes
-        log_p = lse_a - lse_a.logsumexp(dim=1, keepdim=True)  # (N, G, ...)
-        log_q = lse_b - lse_b.logsumexp(dim=1, keepdim=True)
-        mass_q = log_q.exp()
-        high = (mass_q * (log_q - log_p)).sum(dim=1, keepdim=True)
-        ctx.save_for_backward(sums_a, sums_b, log_p.exp() - mass_q, *exps,
-                              *conds)
-        return torch.cat([high] + lows, dim=1)
-
-    @staticmethod
-    def backward(ctx, grad: Tensor):
-        sums_a, sums_b, mass_diff, *maps = ctx.saved_tensors
-        exps, conds = maps[:len(maps) // 2], maps[len(maps) // 2:]
-        grad_high, grad_low = grad[:, :1], grad[:, 1:]  # (N, 1 | G, ...)
-        # p|U = exps[j] / sums_a[j] and q|U = conds[j] / sums_b[j]: the
-        # divisions go into the per-pixel coefficients
-        coef_p = (grad_low + grad_high * mass_diff) / sums_a  # (N, G, ...)
-        coef_q = -grad_low / sums_b
-        grad_a = None
-        for j, (e, q) in enumerate(zip(exps, conds)):
-            c_p = coef_p[:, j:j + 1]
-            if q is None:  # one class: no low term (p|U = 1)
-                c_p = grad_high * mass_diff[:, j:j + 1] / sums_a[:, j:j + 1]
-            if grad_a is None:
-                grad_a = e * c_p
-            else:
-                grad_a.addcmul_(e, c_p)
-            if q is not None:
-                grad_a.addcmul_(q, coef_q[:, j:j + 1])
-        return grad_a, None, None, None, None, None, None
 
 
 def partitioned_kl(a: Tensor, b: Tensor, groups: List[Tensor],
