@@ -3,10 +3,10 @@
 Every loss here is a forward KL(teacher || student) between distributions
 that are partitions of ``softmax(z / T)`` over the class axis ``dim=1``.
 Logits are ``(N, C)`` or ``(N, C, H, W)``; labels are ``(N,)`` or
-``(N, H, W)``. Group masses and conditionals are computed with log-sum-exp
-over each group (never with a ``-1000`` mask or a log of summed
-probabilities), so the result is finite and exact for any logits of
-magnitude below ~1e37 (-finfo.max serves as a finite mask value).
+``(N, H, W)``. This module validates, masks, standardises, scales and
+reduces; the partition kernel (group masses and conditionals by
+log-sum-exp, never a ``-1000`` mask or a log of summed probabilities) is
+in ``partition.py``.
 """
 from typing import Dict, Optional, Sequence, Tuple
 
