@@ -3,13 +3,21 @@
 # torchrun (`python -m torch.distributed.run`) + MMEngine's pytorch
 # launcher: NCCL on GPUs; without a GPU, GPUS processes train on CPUs with
 # the gloo backend (tools/train.py sets that up).
-# Multi-node: set NNODES, NODE_RANK, MASTER_ADDR (and PORT) on each node.
+# Multi-node: set NNODES, NODE_RANK, MASTER_ADDR and PORT on each node.
 # PYTHON picks the interpreter (default: python on PATH).
 CONFIG=$1
 GPUS=$2
 NNODES=${NNODES:-1}
 NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
+# a free port unless PORT is set: two jobs on one machine must not share
+# one (several nodes must agree on it: set PORT there)
+if [ -z "$PORT" ]; then
+    if [ "$NNODES" -gt 1 ]; then
+        PORT=29500
+    else
+        PORT=$("${PYTHON:-python}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    fi
+fi
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 
 PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \

@@ -76,6 +76,9 @@ def main() -> None:
         cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
         cfg.tta_model.module = cfg.model
         cfg.model = cfg.tta_model
+    hooks = list(cfg.get('custom_hooks', None) or [])
+    if 'GlooDrainHook' not in {h['type'] for h in hooks}:
+        cfg.custom_hooks = hooks + [dict(type='GlooDrainHook')]
     if args.out is not None:
         cfg.test_evaluator.output_dir = args.out
         cfg.test_evaluator.keep_results = True

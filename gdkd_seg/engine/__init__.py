@@ -1,9 +1,10 @@
 """Runner add-ons for long, shared-cluster jobs: exact resume, data and
 teacher checks at start-up, bf16 autocast on CPU."""
-from .hooks import DataCheckHook, RNGStateHook, TeacherEvalHook
+from .hooks import (DataCheckHook, GlooDrainHook, RNGStateHook,
+                    TeacherEvalHook)
 from .optim_wrappers import AutocastOptimWrapper
 
 __all__ = [
-    'DataCheckHook', 'RNGStateHook', 'TeacherEvalHook',
+    'DataCheckHook', 'GlooDrainHook', 'RNGStateHook', 'TeacherEvalHook',
     'AutocastOptimWrapper'
 ]

@@ -1,5 +1,6 @@
 from .data_check_hook import DataCheckHook
+from .gloo_drain_hook import GlooDrainHook
 from .rng_state_hook import RNGStateHook
 from .teacher_eval_hook import TeacherEvalHook
 
-__all__ = ['DataCheckHook', 'RNGStateHook', 'TeacherEvalHook']
+__all__ = ['DataCheckHook', 'GlooDrainHook', 'RNGStateHook', 'TeacherEvalHook']
