@@ -27,7 +27,9 @@ PHOTOS = ('astronaut', 'chelsea', 'coffee', 'rocket', 'immunohistochemistry',
           'coins', 'moon')
 CITY = 'digits'  # the "city" folder of the Cityscapes layout
 # bump when the images a given seed produces change
-BUILDER_VERSION = 3
+BUILDER_VERSION = 4
+# shares of scikit-learn's digits drawn by each split (disjoint)
+DIGIT_SHARES = (('train', 0.6), ('val', 0.1), ('test', 0.3))
 
 
 def _load_photos() -> List[np.ndarray]:
@@ -73,8 +75,10 @@ def _compose(photo: np.ndarray, digit_imgs: np.ndarray,
              digit_labels: np.ndarray, size: Tuple[int, int],
              n_digits: Tuple[int, int], digit_size: Tuple[int, int],
              ignore_width: int,
-             rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray]:
-    """One image (uint8 RGB) and its label map (uint8)."""
+             rng: np.random.Generator
+             ) -> Tuple[np.ndarray, np.ndarray, List[int]]:
+    """One image (uint8 RGB), its label map (uint8) and the class of each
+    digit placed on it."""
     import cv2
     h, w = size
     img = _background(photo, size, rng)
@@ -82,6 +86,7 @@ def _compose(photo: np.ndarray, digit_imgs: np.ndarray,
     ignore = np.zeros((h, w), bool)
     taken = np.zeros((h, w), bool)
     kernel = np.ones((2 * ignore_width + 1, ) * 2, np.uint8)
+    placed = []
     for _ in range(rng.integers(n_digits[0], n_digits[1] + 1)):
         idx = rng.integers(len(digit_imgs))
         s = int(rng.integers(digit_size[0], digit_size[1] + 1))
@@ -111,18 +116,21 @@ def _compose(photo: np.ndarray, digit_imgs: np.ndarray,
         fg = np.zeros((h, w), np.uint8)
         fg[y0:y0 + s, x0:x0 + s] = body
         label[fg > 0] = digit_labels[idx] + 1
+        placed.append(int(digit_labels[idx]) + 1)
         # the ring just outside the digit is ambiguous (blended) -> ignore
         ignore |= (cv2.dilate(fg, kernel) > 0) & (fg == 0)
         taken[max(0, y0 - 1):y0 + s + 1, max(0, x0 - 1):x0 + s + 1] = True
     label[ignore] = 255
     img += rng.normal(0, 0.02, img.shape).astype(np.float32)  # sensor noise
-    return (np.clip(img * 255 + 0.5, 0, 255).astype(np.uint8), label)
+    return (np.clip(img * 255 + 0.5, 0, 255).astype(np.uint8), label,
+            placed)
 
 
 def build_demo_digits(root: str,
                       seed: int = 0,
                       n_train: int = 300,
                       n_val: int = 100,
+                      n_test: int = 0,
                       size: Sequence[int] = (64, 128),
                       n_digits: Sequence[int] = (1, 3),
                       digit_size: Sequence[int] = (32, 48),
@@ -130,17 +138,19 @@ def build_demo_digits(root: str,
                       overwrite: bool = False) -> Dict:
     """Write the demo benchmark under ``root`` (Cityscapes layout).
 
-    The same arguments always give byte-identical files. Train and val
-    images use disjoint sets of handwritten digits (two thirds / one third
-    of scikit-learn's 1,797, split by ``seed``) and independent random
-    crops of the same photographs. If ``root/meta.json`` records the same
-    arguments, nothing is rewritten.
+    The same arguments always give byte-identical files. The splits draw
+    their handwritten digits from disjoint parts of scikit-learn's 1,797
+    (60 % train, 10 % val, 30 % test, split by ``seed``), so no test digit
+    was seen in training; the photographs behind them are shared, as
+    Cityscapes' cities share streets' looks. If ``root/meta.json`` records
+    the same arguments, nothing is rewritten.
 
     Args:
         root: output directory.
         seed: seed of every random choice.
         n_train: number of training images.
-        n_val: number of validation images.
+        n_val: number of validation images (for choices during training).
+        n_test: number of held-out test images (0: no test split).
         size: ``(height, width)`` of the images.
         n_digits: min and max number of digits per image.
         digit_size: min and max side of a digit in pixels.
@@ -148,12 +158,14 @@ def build_demo_digits(root: str,
         overwrite: rebuild even if ``meta.json`` matches.
 
     Returns:
-        The metadata written to ``root/meta.json`` (the arguments, the
-        builder version and the pixel count of every label value).
+        The metadata written to ``root/meta.json``: the arguments, and per
+        split the pixel count of every label value (``pixel_counts``) and
+        the number of digits of every class (``instance_counts``).
     """
-    args = dict(seed=seed, n_train=n_train, n_val=n_val, size=list(size),
-                n_digits=list(n_digits), digit_size=list(digit_size),
-                ignore_width=ignore_width, version=BUILDER_VERSION)
+    args = dict(seed=seed, n_train=n_train, n_val=n_val, n_test=n_test,
+                size=list(size), n_digits=list(n_digits),
+                digit_size=list(digit_size), ignore_width=ignore_width,
+                version=BUILDER_VERSION)
     meta_file = osp.join(root, 'meta.json')
     if osp.isfile(meta_file) and not overwrite:
         with open(meta_file) as f:
@@ -165,29 +177,36 @@ def build_demo_digits(root: str,
     photos = _load_photos()
     digit_imgs, digit_labels = _load_digits()
     order = rng.permutation(len(digit_imgs))
-    n_tr = len(order) * 2 // 3
-    splits = {'train': (n_train, order[:n_tr]), 'val': (n_val, order[n_tr:])}
-    counts = {}
-    for split, (n, pool) in splits.items():
+    sizes = dict(train=n_train, val=n_val, test=n_test)
+    pixels, instances, start = {}, {}, 0
+    for split, share in DIGIT_SHARES:
+        stop = start + int(round(share * len(order)))
+        pool = order[start:stop]
+        start = stop
+        if sizes[split] == 0:
+            continue
         img_dir = osp.join(root, 'leftImg8bit', split, CITY)
         ann_dir = osp.join(root, 'gtFine', split, CITY)
         os.makedirs(img_dir, exist_ok=True)
         os.makedirs(ann_dir, exist_ok=True)
         hist = np.zeros(256, np.int64)
-        for i in range(n):
+        found = np.zeros(11, np.int64)
+        for i in range(sizes[split]):
             photo = photos[rng.integers(len(photos))]
-            img, label = _compose(photo, digit_imgs[pool],
-                                  digit_labels[pool], tuple(size),
-                                  tuple(n_digits), tuple(digit_size),
-                                  ignore_width, rng)
+            img, label, placed = _compose(
+                photo, digit_imgs[pool], digit_labels[pool], tuple(size),
+                tuple(n_digits), tuple(digit_size), ignore_width, rng)
             name = f'{CITY}_{i:06d}_000019'
             cv2.imwrite(osp.join(img_dir, f'{name}_leftImg8bit.png'),
                         img[..., ::-1])  # cv2 writes BGR
             cv2.imwrite(
                 osp.join(ann_dir, f'{name}_gtFine_labelTrainIds.png'), label)
             hist += np.bincount(label.ravel(), minlength=256)
-        counts[split] = {str(v): int(c) for v, c in enumerate(hist) if c}
-    meta = dict(args=args, pixel_counts=counts)
+            found += np.bincount(placed, minlength=11)
+        pixels[split] = {str(v): int(c) for v, c in enumerate(hist) if c}
+        instances[split] = {str(v): int(c) for v, c in enumerate(found)
+                            if v > 0}
+    meta = dict(args=args, pixel_counts=pixels, instance_counts=instances)
     with open(meta_file, 'w') as f:
         json.dump(meta, f, indent=1)
     return meta

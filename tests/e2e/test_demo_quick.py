@@ -1,14 +1,24 @@
-"""tools/demo.py --quick end to end: data, teacher, five students, tests,
-table and plots, through the real tools (a few iterations each)."""
-import csv
+"""tools/demo.py --quick end to end: data with a held-out test split, the
+shipped teacher (and, once, a teacher trained by the demo), paired students
+over two seeds, results.json, tables, sentences and plots."""
 import glob
-import os.path as osp
+import json
+import math
 
 import matplotlib.image as mpimg
+import pytest
 
 from tests.conftest import run_tool
 
-GROUPS = ['teacher', 'baseline', 'kd', 'dkd', 'gdkd', 'gdkd_ls']
+METHODS = ['baseline', 'kd', 'dkd', 'gdkd', 'gdkd_ls']
+T1 = 12.706  # t(0.975, 1) from a printed t-table: two seeds, df = 1
+
+
+def _paired_by_hand(a, b):
+    d = [x - y for x, y in zip(a, b)]
+    mean = sum(d) / len(d)
+    half = T1 * abs(d[0] - d[1]) / 2  # sd / sqrt(2) of two values
+    return mean, [mean - half, mean + half], sum(x > 0 for x in d)
 
 
 def test_demo_quick(tmp_path):
@@ -16,35 +26,67 @@ def test_demo_quick(tmp_path):
     proc = run_tool('tools/demo.py', '--quick', '--work-dir', str(work),
                     timeout=900)
     out = proc.stdout
-    # progress is visible, one numbered line per finished step
-    assert '[ 1/' in out and 'teacher: test mIoU' in out
-    assert 'gdkd_ls seed 0: test mIoU' in out
-    # the demo data is in the Cityscapes layout
-    assert len(glob.glob(str(
-        work / 'data/leftImg8bit/train/*/*_leftImg8bit.png'))) == 32
-    # every model was trained by tools/train.py and tested by tools/test.py
-    for group in GROUPS:
-        run = work / group if group == 'teacher' else work / group / 'seed0'
-        assert glob.glob(str(run / 'iter_*.pth')), group
-        assert (run / 'test.out').read_text().count('mIoU') >= 1
-    rows = list(csv.DictReader(open(work / 'results.csv')))
-    assert [r['group'] for r in rows] == GROUPS
-    for r in rows:
-        assert 0.0 <= float(r['test']) <= 100.0
-        assert int(r['params']) > 0
-    assert float(rows[1]['gain']) == 0.0  # the baseline row
-    # the student rows count the student only (the teacher is 4x larger)
-    assert int(rows[0]['params']) > 3 * int(rows[1]['params'])
-    assert len({r['params'] for r in rows[1:]}) == 1
+    lines = out.strip().splitlines()
+    # progress: one numbered line per finished run, MMEngine's logs are
+    # not on the terminal but in each run's work dir
+    assert 'data: 16 train / 4 val / 8 held-out test images' in out
+    assert sum('test mIoU' in line and line.startswith('[')
+               for line in lines) == 2 * len(METHODS) + 1  # + the teacher
+    assert 'Iter(train)' not in out
+    for m in METHODS:
+        for seed in (0, 1):
+            logs = glob.glob(str(work / m / f'seed{seed}' / '2*' / '*.log'))
+            assert logs and 'Iter(train)' in open(logs[0]).read(), (m, seed)
+    # three disjoint splits in the Cityscapes layout
+    for split, n in (('train', 16), ('val', 4), ('test', 8)):
+        assert len(glob.glob(str(work / 'data' / 'leftImg8bit' / split /
+                                 '*' / '*.png'))) == n
+    res = json.loads((work / 'results.json').read_text())
+    assert res['seeds'] == [0, 1]
+    assert list(res['methods']) == METHODS
+    assert 0 <= res['teacher']['test_miou'] <= 100
+    test = {m: res['methods'][m]['test_miou'] for m in METHODS}
+    for m in METHODS:
+        assert len(test[m]) == 2 and all(0 <= v <= 100 for v in test[m])
+        mean, ci, wins = _paired_by_hand(test[m], test['baseline'])
+        stats = res['methods'][m]['paired_vs_baseline']
+        assert stats['mean'] == pytest.approx(mean)
+        assert stats['ci95'] == pytest.approx(ci, abs=1e-2)
+        assert stats['wins'] == wins
+    gk = res['comparisons']['gdkd-kd']
+    assert gk['mean'] == pytest.approx(
+        sum(test['gdkd']) / 2 - sum(test['kd']) / 2)
+    # the last lines: one plain sentence per comparison
+    assert [line.split(' ')[0] for line in lines[-6:]] == [
+        'KD', 'DKD', 'GDKD', 'GDKD+LS', 'GDKD', 'GDKD']
+    assert all('held-out test data' in line for line in lines[-6:])
     md = (work / 'results.md').read_text()
-    assert 'gain vs baseline' in md and '| gdkd_ls | 1 |' in md
-    assert md.split('\n\n', 1)[1] in out  # the table is printed too
-    for name in ('teacher_distribution.png', 'predictions.png'):
+    assert 'paired Δ vs baseline' in md and '| GDKD − KD |' in md
+    for name in ('paired_differences.png', 'teacher_distribution.png',
+                 'predictions.png'):
         img = mpimg.imread(str(work / name))
         assert min(img.shape[:2]) > 100 and img[..., :3].std() > 0.01
-    # a second call reuses the finished runs
+    # a second call reuses every finished run
     again = run_tool('tools/demo.py', '--quick', '--work-dir', str(work),
-                     '--methods', 'baseline', timeout=600)
-    assert 'baseline seed 0: test mIoU' in again.stdout
-    assert len(glob.glob(str(work / 'baseline/seed0/2*_*'))) == 2
-    assert osp.isfile(work / 'results.md')
+                     '--no-plots', timeout=600)
+    assert 'test mIoU' not in again.stdout.split('\n\n')[0]
+    assert json.loads((work / 'results.json').read_text())['methods'] == \
+        res['methods']
+
+
+def test_demo_trains_its_own_teacher(tmp_path):
+    work = tmp_path / 'demo'
+    proc = run_tool('tools/demo.py', '--quick', '--train-teacher',
+                    '--methods', 'baseline', 'gdkd', '--seeds', '3',
+                    '--no-plots', '--work-dir', str(work), timeout=600)
+    assert 'teacher s0: test mIoU' in proc.stdout
+    ckpt = work / 'teacher' / 'iter_8.pth'
+    assert ckpt.is_file()
+    res = json.loads((work / 'results.json').read_text())
+    assert res['settings']['teacher'] == 'trained'
+    assert list(res['methods']) == ['baseline', 'gdkd']
+    stats = res['methods']['gdkd']['paired_vs_baseline']
+    assert all(math.isnan(v) for v in stats['ci95'])  # one seed
+    # the distilled student was trained with that teacher
+    cfg = json.loads((work / 'gdkd' / 'seed3' / 'result.json').read_text())
+    assert cfg['job']['options']['model.teacher_ckpt'] == str(ckpt)

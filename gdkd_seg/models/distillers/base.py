@@ -15,6 +15,7 @@ from mmengine.runner.checkpoint import _load_checkpoint
 from torch import Tensor
 
 from gdkd_seg.registry import MODELS as LOSSES
+from gdkd_seg.utils.rng import preserved_rng
 from gdkd_seg.utils.safe_load import explain_unsafe_load
 
 CfgType = Union[dict, ConfigDict, str]
@@ -118,7 +119,11 @@ class BaseDistiller(BaseModel):
         # nested builds (data preprocessors) look in the models' scope
         with DefaultScope.overwrite_default_scope(registry.scope):
             self.student = registry.build(student)
-            teacher_model = registry.build(load_model_cfg(teacher))
+            # the teacher's own initialisation draws random numbers: undo
+            # that, so the student starts (and continues) exactly as an
+            # undistilled one built with the same seed
+            with preserved_rng():
+                teacher_model = registry.build(load_model_cfg(teacher))
         # the runner feeds batches through the student's preprocessor
         self.data_preprocessor = self.student.data_preprocessor
         if teacher_ckpt is not None:

@@ -97,8 +97,8 @@ class SegDistiller(BaseDistiller):
             student.decode_head.loss_by_feat(s_logits[0], data_samples),
             'decode')
         if student.with_auxiliary_head:
-            losses.update(student._auxiliary_head_forward_train(
-                feats, data_samples))
+            losses.update(self._aux_losses(feats, s_logits[1:],
+                                           data_samples))
         with torch.no_grad():
             t_logits = self._heads_logits(
                 self.teacher, self.teacher.extract_feat(inputs), with_aux)
@@ -110,6 +110,27 @@ class SegDistiller(BaseDistiller):
                                   align_corners=student.align_corners)
             losses.update(self.distill(s, t, self._labels(gt, s),
                                        weights[i], 'aux.' if i else ''))
+        return losses
+
+    def _aux_losses(self, feats: List[Tensor], logits: List[Tensor],
+                    data_samples: List) -> Dict[str, Tensor]:
+        """The student's auxiliary losses, named as MMSeg names them.
+
+        The first auxiliary head's logits, when already computed for
+        distillation, are reused: a second forward would draw another
+        dropout mask (and cost a pass), so a distilled student would no
+        longer draw the random numbers of an undistilled one.
+        """
+        heads = self.student.auxiliary_head
+        many = isinstance(heads, torch.nn.ModuleList)
+        losses = {}
+        for idx, head in enumerate(heads if many else [heads]):
+            name = f'aux_{idx}' if many else 'aux'
+            if idx == 0 and logits:
+                loss = head.loss_by_feat(logits[0], data_samples)
+            else:
+                loss = head.loss(feats, data_samples, self.student.train_cfg)
+            losses.update(add_prefix(loss, name))
         return losses
 
     @property
