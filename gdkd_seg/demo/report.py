@@ -38,7 +38,7 @@ def analyse(test: Dict[str, List[float]], seeds: Sequence[int],
         entry = dict(test_miou=list(values), mean=mean, std=std)
         if val and name in val:
             entry['val_miou'] = list(val[name])
-        if 'baseline' in test:
+        if 'baseline' in test and name != 'baseline':
             entry['paired_vs_baseline'] = paired(
                 values, test['baseline']).as_dict()
         methods[name] = entry
