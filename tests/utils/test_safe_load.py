@@ -1,10 +1,7 @@
 """Checkpoints are unpickled with torch's safe loader plus the smallest
 allow-list real MMEngine checkpoints need, only inside our loading paths;
 crafted files are refused with nothing executed."""
-import importlib
 import os
-import subprocess
-import sys
 import uuid
 
 import numpy as np
@@ -203,7 +200,8 @@ def test_builtins_through_getattr_are_refused_and_not_run(
 def test_other_getattr_lookups_are_refused(real_ckpt, tmp_path, obj, attr):
     path = craft(real_ckpt, tmp_path,
                  lambda c: c['meta'].update(x=Reduce(getattr, obj, attr)))
-    with pytest.raises(UnsafeCheckpointError, match=attr):
+    with pytest.raises(UnsafeCheckpointError,
+                       match=rf"calls getattr\(.*'{attr}'\)"):
         load_mmengine_checkpoint(path)
 
 
@@ -401,35 +399,3 @@ def test_opt_in_by_name(tmp_path, teacher, monkeypatch, restore_trusted,
         torch.load(path)  # only our loading paths trust it
     with pytest.raises(ValueError, match='not an importable'):
         allow_globals(['no_such_module_xyz.Thing'])
-
-
-# --- import-time effects ------------------------------------------------
-def test_import_effects_are_idempotent():
-    """Importing twice or reloading changes nothing; nothing is added to
-    torch's safe globals (a fresh process)."""
-    code = '''
-import importlib, sys, torch, mmengine.runner
-before = set(map(repr, torch.serialization.get_safe_globals()))
-import gdkd_seg
-import gdkd_seg.utils.mmcv_ops_fallback as fallback
-from mmengine.registry import HOOKS, MODELS
-def state():
-    import mmcv
-    return (sys.modules.get('mmcv.ops'), getattr(mmcv, 'ops', None),
-            set(map(repr, torch.serialization.get_safe_globals())),
-            dict(HOOKS.module_dict), dict(MODELS.module_dict))
-first = state()
-import gdkd_seg  # noqa
-importlib.reload(gdkd_seg)
-importlib.reload(fallback)
-fallback.install()
-again = state()
-assert first[0] is again[0] and first[1] is again[1] is first[0]
-assert first[2:] == again[2:], 'registries or safe globals changed'
-new = first[2] - before
-assert not new, new
-print('ok')
-'''
-    out = subprocess.run([sys.executable, '-c', code], cwd=REPO,
-                         capture_output=True, text=True)
-    assert out.stdout.strip().endswith('ok'), out.stderr[-3000:]
