@@ -192,8 +192,8 @@ def mmengine_checkpoint_loading(
 # types whose values are data; anything else (a class, a function, a
 # module, an object of another class) has no business in a checkpoint
 _LEAVES = (type(None), bool, int, float, complex, str, bytes, bytearray,
-           torch.Size, torch.device, torch.dtype, np.dtype)
-_CONTAINERS = (dict, list, tuple, set, frozenset)
+           torch.device, torch.dtype)
+_SEQUENCES = (list, tuple, set, frozenset, torch.Size)
 
 
 def check_checkpoint(checkpoint: Any, what: str = 'a checkpoint') -> None:
@@ -232,14 +232,19 @@ def check_checkpoint(checkpoint: Any, what: str = 'a checkpoint') -> None:
                 stack.append((key, f'{path}[key {key!r:.40}]'))
                 stack.append((value, f'{path}.{key}'))
             attrs = getattr(obj, '__dict__', None)  # OrderedDict metadata
-        elif isinstance(obj, _CONTAINERS) and type(obj) in (
-                list, tuple, set, frozenset, torch.Size):
+        elif type(obj) in _SEQUENCES:
             stack += [(v, f'{path}[{i}]') for i, v in enumerate(obj)]
-        elif type(obj) not in _LEAVES and not any(
-                obj is t or type(obj) is t for t in trusted):
+        elif not _is_leaf(obj, trusted):
             _refuse(what, path, f'a {type(obj).__qualname__} ({obj!r:.60})')
         if attrs:
             stack += [(v, f'{path}.{k}') for k, v in attrs.items()]
+
+
+def _is_leaf(obj: Any, trusted: List) -> bool:
+    """A value that is data, or a global (or object of one) the user
+    trusts."""
+    return (type(obj) in _LEAVES or isinstance(obj, np.dtype)
+            or any(obj is t or type(obj) is t for t in trusted))
 
 
 def _refuse(what: str, path: str, found: str) -> None:
@@ -250,9 +255,9 @@ def _refuse(what: str, path: str, found: str) -> None:
 
 
 def load_mmengine_checkpoint(filename: str,
-                    map_location: Optional[str] = 'cpu',
-                    logger: Optional[str] = None,
-                    what: Optional[str] = None) -> dict:
+                             map_location: Optional[str] = 'cpu',
+                             logger: Optional[str] = None,
+                             what: Optional[str] = None) -> dict:
     """Load an MMEngine checkpoint (path or URL) safely, and check it.
 
     MMEngine's own loader (:func:`mmengine.runner.checkpoint.
@@ -279,11 +284,17 @@ def load_mmengine_checkpoint(filename: str,
 
 def within_allow_list(method, what: str):
     """``method`` run inside :func:`mmengine_checkpoint_loading` (what
-    ``SafeLoadHook`` does to a runner's loading methods)."""
+    ``SafeLoadHook`` does to a runner's loading methods).
+
+    Args:
+        method: the callable to wrap.
+        what: names the checkpoint in errors; ``{0}`` is replaced by the
+            call's first argument (e.g. ``'checkpoint {0}'``).
+    """
 
     @functools.wraps(method)
     def wrapped(*args, **kwargs):
-        with mmengine_checkpoint_loading(what):
+        with mmengine_checkpoint_loading(what.format(*args)):
             return method(*args, **kwargs)
 
     wrapped.__gdkd_safe_load__ = True

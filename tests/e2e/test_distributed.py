@@ -9,7 +9,6 @@ import sys
 
 import numpy as np
 import pytest
-import torch
 from mmengine.config import Config
 
 from gdkd_seg.models.distillers.base import load_model_cfg

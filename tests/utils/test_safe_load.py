@@ -276,7 +276,8 @@ def test_check_checkpoint_accepts_data():
     data = dict(a=[1, 2.0, 'x', None, b'y', (3, ), {4}],
                 t=torch.zeros(2), n=np.arange(3), s=np.float32(1),
                 size=torch.Size([2]), dev=torch.device('cpu'),
-                dt=torch.float16, h=HistoryBuffer([1.0], [1]))
+                dt=torch.float16, ndt=np.dtype('f4'),
+                h=HistoryBuffer([1.0], [1]))
     check_checkpoint(data)
     for bad in (print, HistoryBuffer, np.array([None], dtype=object),
                 type('Thing', (), {})()):

@@ -31,7 +31,7 @@ class SafeLoadHook(Hook):
     priority = 'HIGHEST'
 
     def before_run(self, runner) -> None:
-        steps = dict(load_checkpoint='a checkpoint (load_from or resume)',
+        steps = dict(load_checkpoint='checkpoint {0} (load_from/resume)',
                      _init_model_weights='a pretrained checkpoint '
                      '(init_cfg)')
         for name, what in steps.items():
@@ -40,4 +40,4 @@ class SafeLoadHook(Hook):
                 setattr(runner, name, within_allow_list(method, what))
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        check_checkpoint(checkpoint, 'the checkpoint (load_from or resume)')
+        check_checkpoint(checkpoint, 'the checkpoint (load_from/resume)')

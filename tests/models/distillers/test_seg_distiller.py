@@ -95,8 +95,9 @@ def test_train_step_changes_only_the_student(teacher_ckpt):
 
 def test_loss_equals_mmseg_losses_plus_distillation(teacher_ckpt):
     """The loss dict is MMSeg's own student losses plus our losses on the
-    stride-8 logits with nearest-downsampled labels, computed here by
-    hand from the two models."""
+    stride-8 logits with nearest-downsampled labels (a wiring test: the
+    expected values call the loss functions, whose maths is checked in
+    tests/models/losses)."""
     model = build(teacher_ckpt, distill_losses=[
         dict(type='GDKDLoss', k=3, w2=2.0, loss_weight=0.5),
         dict(type='DKDLoss', beta=2.0)
