@@ -10,8 +10,9 @@ import argparse
 import os
 import os.path as osp
 
-import gdkd_seg  # noqa: F401  (safe loading of MMEngine checkpoints)
 import torch
+
+from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
 
 
 def extract_student(checkpoint: str, output: str) -> int:
@@ -20,7 +21,7 @@ def extract_student(checkpoint: str, output: str) -> int:
     Returns:
         The number of tensors written.
     """
-    ckpt = torch.load(checkpoint, map_location='cpu')
+    ckpt = load_mmengine_checkpoint(checkpoint, logger='silent')
     state = ckpt.get('state_dict', ckpt)
     prefix = 'student.'
     student = {k[len(prefix):]: v for k, v in state.items()

@@ -77,8 +77,10 @@ def main() -> None:
         cfg.tta_model.module = cfg.model
         cfg.model = cfg.tta_model
     hooks = list(cfg.get('custom_hooks', None) or [])
-    if 'GlooDrainHook' not in {h['type'] for h in hooks}:
-        cfg.custom_hooks = hooks + [dict(type='GlooDrainHook')]
+    have = {h['type'] for h in hooks}
+    cfg.custom_hooks = hooks + [dict(type=t) for t in
+                                ('SafeLoadHook', 'GlooDrainHook')
+                                if t not in have]
     if args.out is not None:
         cfg.test_evaluator.output_dir = args.out
         cfg.test_evaluator.keep_results = True

@@ -87,7 +87,8 @@ def add_hooks(cfg: Config, eval_teacher: bool) -> None:
     """Hooks every run gets (unless the config has them already)."""
     hooks = list(cfg.get('custom_hooks', None) or [])
     have = {h['type'] for h in hooks}
-    wanted = ['RNGStateHook', 'DataCheckHook', 'GlooDrainHook']
+    wanted = ['SafeLoadHook', 'RNGStateHook', 'DataCheckHook',
+              'GlooDrainHook']
     if eval_teacher:
         wanted.append('TeacherEvalHook')
     hooks += [dict(type=t) for t in wanted if t not in have]

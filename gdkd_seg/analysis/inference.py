@@ -7,6 +7,8 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import DATASETS, MODELS, init_default_scope
 from mmengine.runner import load_checkpoint
 
+from gdkd_seg.utils.safe_load import mmengine_checkpoint_loading
+
 
 def load_cfg(config: str, cfg_options: Optional[dict] = None) -> Config:
     """A config file (with its ``custom_imports``) plus overrides."""
@@ -29,8 +31,9 @@ def load_model(cfg: Config, checkpoint: str) -> torch.nn.Module:
     if 'teacher_ckpt' in model_cfg:
         model_cfg.teacher_ckpt = None
     model = MODELS.build(model_cfg)
-    load_checkpoint(model, checkpoint, map_location='cpu', strict=True,
-                    logger='silent')
+    with mmengine_checkpoint_loading(f'checkpoint {checkpoint}'):
+        load_checkpoint(model, checkpoint, map_location='cpu', strict=True,
+                        logger='silent')
     return model.eval()
 
 

@@ -46,6 +46,9 @@ def sigmoid_focal_loss(*args, **kwargs):
     raise RuntimeError(f'mmcv.ops.sigmoid_focal_loss: {_HINT}')
 
 
+_MARK = '__gdkd_seg_stand_in__'
+
+
 class _LiteOps(types.ModuleType):
     """``mmcv.ops`` with only the ops that run without compiled code."""
 
@@ -67,9 +70,14 @@ def install() -> bool:
     """Put the stand-in at ``mmcv.ops`` if mmcv has no compiled ops.
 
     Must run before ``mmseg.models`` is imported (importing ``gdkd_seg``
-    does it). Returns whether the stand-in is (now) in place.
+    does it). Idempotent: a stand-in already in place (even one made by
+    an earlier copy of this module, e.g. before ``importlib.reload``) is
+    kept, so modules that imported its ops keep the same objects.
+
+    Returns:
+        Whether the stand-in is (now) in place.
     """
-    if isinstance(sys.modules.get('mmcv.ops'), _LiteOps):
+    if getattr(sys.modules.get('mmcv.ops'), _MARK, False):
         return True
     if has_compiled_ops() or importlib.util.find_spec('mmcv') is None:
         return False
@@ -78,6 +86,7 @@ def install() -> bool:
     ops.point_sample = point_sample
     ops.sigmoid_focal_loss = sigmoid_focal_loss
     ops.__path__ = []  # a package: ``mmcv.ops.x`` imports fail cleanly
+    setattr(ops, _MARK, True)
     sys.modules['mmcv.ops'] = ops
     mmcv.ops = ops
     return True

@@ -7,6 +7,7 @@ from mmengine.logging import MessageHub
 
 from gdkd_seg.models.distillers import SegDistiller
 from gdkd_seg.models.losses import gdkd_loss
+from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
 from tests.conftest import REPO, call_tool
 
 CONFIG = str(REPO / 'tests' / 'configs' / 'tiny_gdkd.py')
@@ -76,5 +77,6 @@ def test_amp_flag_trains_in_bf16_on_cpu(tmp_path, tiny_cityscapes,
     bf16, f32 = torch.bfloat16, torch.float32
     # decode + auxiliary head, 2 iterations
     assert seen == [(bf16, bf16, f32, True)] * 4
-    cfg = torch.load(tmp_path / 'work' / 'iter_2.pth')['meta']['cfg']
+    cfg = load_mmengine_checkpoint(str(tmp_path / 'work' /
+                                       'iter_2.pth'))['meta']['cfg']
     assert "type='AutocastOptimWrapper'" in cfg

@@ -14,6 +14,7 @@ from mmseg.registry import MODELS
 
 from gdkd_seg.models.distillers import SegDistiller
 from gdkd_seg.models.distillers.base import load_model_cfg
+from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
 from tests.conftest import REPO, call_tool
 
 CONFIG = str(REPO / 'tests' / 'configs' / 'tiny_gdkd.py')
@@ -176,6 +177,6 @@ def test_all_ignored_batches_train_to_finite_weights(
     for losses in seen:
         assert losses['loss_gdkd'] == losses['aux.loss_gdkd'] == 0.0
         assert all(np.isfinite(v) for v in losses.values()), losses
-    state = torch.load(work / 'iter_2.pth')['state_dict']
+    state = load_mmengine_checkpoint(str(work / 'iter_2.pth'))['state_dict']
     assert all(torch.isfinite(v).all() for v in state.values()
                if v.is_floating_point())

@@ -16,7 +16,9 @@ import pytest
 import torch
 from mmengine.config import Config
 
-import gdkd_seg  # noqa: F401  (registrations; safe loading of checkpoints)
+import gdkd_seg  # noqa: F401  (registrations)
+from gdkd_seg.utils.safe_load import (load_mmengine_checkpoint,
+                                      mmengine_checkpoint_loading)
 from tests.conftest import REPO, run_tool
 
 CLS = osp.join('configs', 'cls')
@@ -169,7 +171,7 @@ def test_cifar100_teacher_distill_test_export(cifar_env):
         assert key in log, key
     ckpt = s_dir / 'epoch_2.pth'
     assert ckpt.is_file()
-    state = torch.load(ckpt, map_location='cpu')['state_dict']
+    state = load_mmengine_checkpoint(str(ckpt))['state_dict']
     assert state and all(k.startswith('student.') for k in state)
     # 3. tools/test.py evaluates the student
     acc = top1(cli('tools/test.py', cfg, str(ckpt), '--work-dir',
@@ -188,7 +190,8 @@ def test_cifar100_teacher_distill_test_export(cifar_env):
     distilled = Config.fromfile(osp.join(REPO, cfg)).model
     distilled.teacher_ckpt = None
     distilled = MODELS.build(distilled)
-    load_checkpoint(distilled, str(ckpt), strict=True)
+    with mmengine_checkpoint_loading():
+        load_checkpoint(distilled, str(ckpt), strict=True)
     x = torch.randn(4, 3, 32, 32)
     plain.eval(), distilled.eval()
     with torch.no_grad():
@@ -237,7 +240,8 @@ def test_tiny_imagenet_folder_tree_teacher_distill_export(tmp_path):
     distilled.teacher_ckpt = None
     distilled = MODELS.build(distilled).eval()
     from mmengine.runner import load_checkpoint
-    load_checkpoint(distilled, str(ckpt), strict=True)
+    with mmengine_checkpoint_loading():
+        load_checkpoint(distilled, str(ckpt), strict=True)
     x = torch.randn(2, 3, 32, 32)
     with torch.no_grad():
         ref = distilled(x, mode='tensor')

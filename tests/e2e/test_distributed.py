@@ -9,12 +9,12 @@ import sys
 
 import numpy as np
 import pytest
-import torch
 from mmengine.config import Config
 
 from gdkd_seg.models.distillers.base import load_model_cfg
 from gdkd_seg.utils.batch_check import check_batch_size, tuned_batch_size
 from gdkd_seg.utils.dist_env import _replace_sync_bn, setup_cpu_distributed
+from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
 from tests.conftest import REPO, run_tool
 from tests.e2e.test_bad_inputs import relabel
 
@@ -124,13 +124,14 @@ def test_two_process_cpu_run_matches_single_process(
         text = next(work.glob('*/*.log')).read_text()
         assert 'Scaling the original LR by 0.5' in text
 
-    a = torch.load(single / f'iter_{ITERS}.pth')
-    b = torch.load(dist / f'iter_{ITERS}.pth')
+    a = load_mmengine_checkpoint(str(single / f'iter_{ITERS}.pth'))
+    b = load_mmengine_checkpoint(str(dist / f'iter_{ITERS}.pth'))
     assert a['meta']['iter'] == b['meta']['iter'] == ITERS
     diff = max_diff(a['state_dict'], b['state_dict'])
     # how far training moved the weights, for scale
     moved = max_diff(a['state_dict'],
-                     torch.load(single / 'iter_1.pth')['state_dict'])
+                     load_mmengine_checkpoint(str(single / 'iter_1.pth'))[
+                         'state_dict'])
     print(f'max |single - 2-process| weight difference {diff:.3g}; '
           f'moved by training from iter 1 to {ITERS}: {moved:.3g}')
     assert diff < 1e-4 * moved

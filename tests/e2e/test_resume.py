@@ -9,6 +9,7 @@ import time
 
 import torch
 
+from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
 from tests.conftest import REPO, run_tool
 
 CONFIG = str(REPO / 'tests' / 'configs' / 'tiny_gdkd.py')
@@ -54,7 +55,7 @@ def kill_after_checkpoint(args, env, work_dir, timeout=600):
 
 
 def load(path):
-    return torch.load(path, map_location='cpu')
+    return load_mmengine_checkpoint(str(path), logger='silent')
 
 
 def test_killed_and_resumed_run_equals_uninterrupted(

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-import gdkd_seg  # noqa: F401  (safe loading of MMEngine checkpoints)
 import mmseg
+from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
 from tests.conftest import REPO, run_tool
 
 MMSEG_TRAIN = str(Path(mmseg.__file__).parent / '.mim' / 'tools' /
@@ -49,7 +49,7 @@ def miou(output: str) -> float:
 
 def test_train_writes_student_only_checkpoints_and_logs_terms(runs):
     work = runs['root'] / 'gdkd'
-    ckpt = torch.load(work / 'iter_4.pth', map_location='cpu')
+    ckpt = load_mmengine_checkpoint(str(work / 'iter_4.pth'))
     keys = list(ckpt['state_dict'])
     assert keys and all(k.startswith('student.') for k in keys)
     # the tiny teacher and student share an architecture: a checkpoint

@@ -1,24 +1,6 @@
 # KD + logit standardization, resnet34 -> resnet18 on ImageNet.
-# Teacher: MMPretrain model zoo (mmpretrain::resnet/resnet34_8xb32_in1k.py).
-# Student: the bases of mmpretrain::resnet/resnet18_8xb32_in1k.py, with
-# the distillation batch and schedule.
-_base_ = [
-    'mmpretrain::_base_/models/resnet18.py',
-    '../_base_/datasets/imagenet_bs64.py',
-    '../_base_/schedules/imagenet_sgd_100e.py',
-    'mmpretrain::_base_/default_runtime.py',
-]
-# MMPretrain's runtime: only register gdkd_seg
-custom_imports = dict(imports=['gdkd_seg'], allow_failed_imports=False)
+_base_ = ['./kd_resnet34_to_resnet18_8xb64-100e_in1k.py']
 model = dict(
-    _delete_=True,
-    type='ClsDistiller',
-    student={{_base_.model}},
-    teacher='mmpretrain::resnet/resnet34_8xb32_in1k.py',
-    teacher_ckpt='https://download.openmmlab.com/mmclassification/v0/resnet/resnet34_8xb32_in1k_20210831-f257d4e6.pth',
     ce_weight=1.0,  # CE_w of the GDKD repo's LSKD (losses.md §6)
     # tau 2, KD_w = lambda 9 (losses.md §6, ImageNet)
-    distill_losses=dict(
-        type='KDLoss', temperature=2.0, logit_stand=True, loss_weight=9.0),
-)
-default_hooks = dict(checkpoint=dict(interval=1))
+    distill_losses=dict(temperature=2.0, loss_weight=9.0, logit_stand=True))

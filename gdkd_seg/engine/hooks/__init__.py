@@ -1,6 +1,10 @@
 from .data_check_hook import DataCheckHook
 from .gloo_drain_hook import GlooDrainHook
 from .rng_state_hook import RNGStateHook
+from .safe_load_hook import SafeLoadHook
 from .teacher_eval_hook import TeacherEvalHook
 
-__all__ = ['DataCheckHook', 'GlooDrainHook', 'RNGStateHook', 'TeacherEvalHook']
+__all__ = [
+    'DataCheckHook', 'GlooDrainHook', 'RNGStateHook', 'SafeLoadHook',
+    'TeacherEvalHook'
+]

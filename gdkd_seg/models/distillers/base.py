@@ -11,12 +11,11 @@ from mmengine.hub import get_config
 from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
 from mmengine.registry import DefaultScope, Registry
-from mmengine.runner.checkpoint import _load_checkpoint
 from torch import Tensor
 
 from gdkd_seg.registry import MODELS as LOSSES
 from gdkd_seg.utils.rng import preserved_rng
-from gdkd_seg.utils.safe_load import explain_unsafe_load
+from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
 
 CfgType = Union[dict, ConfigDict, str]
 
@@ -57,8 +56,8 @@ def load_teacher_weights(teacher: nn.Module, ckpt: str) -> None:
         raise FileNotFoundError(
             f'teacher checkpoint not found: {ckpt} (set model.teacher_ckpt '
             'to a local file or a URL)')
-    with explain_unsafe_load(f'teacher checkpoint {ckpt}'):
-        checkpoint = _load_checkpoint(ckpt, map_location='cpu')
+    checkpoint = load_mmengine_checkpoint(
+        ckpt, what=f'teacher checkpoint {ckpt}')
     state = checkpoint.get('state_dict', checkpoint)
     state = {k[7:] if k.startswith('module.') else k: v
              for k, v in state.items()}
@@ -138,18 +137,43 @@ class BaseDistiller(BaseModel):
                 raise KeyError(f"distillation loss {cfg['type']!r} is not "
                                'registered (is gdkd_seg imported?)')
             self.distill_losses.append(LOSSES.build(cfg))
-        self._register_load_state_dict_pre_hook(self._accept_plain_student)
+        self.register_load_state_dict_pre_hook(
+            BaseDistiller._accept_plain_student)
 
-    @staticmethod
-    def _accept_plain_student(state_dict, prefix, *args) -> None:
-        """Let a plain (exported) student checkpoint load too: its keys
-        get the ``student.`` prefix."""
+    def _accept_plain_student(self, state_dict: dict, prefix: str,
+                              *args) -> None:
+        """Load pre-hook: a plain (exported) student checkpoint loads too.
+
+        A state dict whose keys all start like the distiller's own
+        (``student.``, ``distill_losses.``, ``data_preprocessor.``) is left
+        alone (``load_state_dict`` reports missing/unexpected keys as
+        usual). One whose keys are all keys of the student's own state
+        dict (what ``tools/extract_student.py`` writes, or a plain
+        MMSeg/MMPretrain run of the student) gets the ``student.``
+        prefix. Anything else is refused rather than guessed at.
+
+        Raises:
+            ValueError: a mix, or keys that belong to neither.
+        """
         own = ('student.', 'distill_losses.', 'data_preprocessor.')
-        for key in list(state_dict):
-            if key.startswith(prefix) and not key[len(prefix):].startswith(
-                    own):
-                rest = key[len(prefix):]
-                state_dict[f'{prefix}student.{rest}'] = state_dict.pop(key)
+        keys = [k[len(prefix):] for k in state_dict if k.startswith(prefix)]
+        foreign = [k for k in keys if not k.startswith(own)]
+        if not foreign:
+            return
+        student = set(self.student.state_dict())
+        others = [k for k in keys if k not in student]
+        if others:
+            raise ValueError(
+                f'{type(self).__name__} loads its own checkpoints (keys '
+                f'{own[0]!r}...) or a plain student checkpoint (every key a '
+                f'key of the student model); this one has {len(foreign)} '
+                f'keys that are not the distiller\'s, e.g. {foreign[:3]}, '
+                f'and {len(others)} that are not the student\'s, e.g. '
+                f'{others[:3]}. A teacher checkpoint belongs in '
+                'teacher_ckpt.')
+        for key in keys:
+            state_dict[f'{prefix}student.{key}'] = state_dict.pop(
+                prefix + key)
 
     def check_losses(self, num_classes: int) -> None:
         """Reject loss hyperparameters that cannot work with

@@ -95,8 +95,9 @@ def test_train_step_changes_only_the_student(teacher_ckpt):
 
 def test_loss_equals_mmseg_losses_plus_distillation(teacher_ckpt):
     """The loss dict is MMSeg's own student losses plus our losses on the
-    stride-8 logits with nearest-downsampled labels, computed here by
-    hand from the two models."""
+    stride-8 logits with nearest-downsampled labels (a wiring test: the
+    expected values call the loss functions, whose maths is checked in
+    tests/models/losses)."""
     model = build(teacher_ckpt, distill_losses=[
         dict(type='GDKDLoss', k=3, w2=2.0, loss_weight=0.5),
         dict(type='DKDLoss', beta=2.0)
@@ -116,8 +117,17 @@ def test_loss_equals_mmseg_losses_plus_distillation(teacher_ckpt):
     assert torch.allclose(losses['loss_gdkd'],
                           0.5 * gdkd_loss(s, t, small, k=3, w2=2.0))
     assert torch.allclose(losses['loss_dkd'], dkd_loss(s, t, small, beta=2.))
-    assert not losses['gdkd_high'].requires_grad
-    assert 'loss' not in 'gdkd_high'  # MMEngine sums keys with 'loss' only
+    # MMEngine back-propagates the sum of the keys containing 'loss': the
+    # sub-terms are logged (detached) but must not be among them
+    parts = [k for k in losses if k.startswith(('gdkd_', 'dkd_'))]
+    assert sorted(parts) == ['dkd_nckd', 'dkd_tckd', 'gdkd_high',
+                             'gdkd_low_other', 'gdkd_low_top']
+    assert not any(losses[k].requires_grad for k in parts)
+    total, log_vars = model.parse_losses(losses)
+    expected = (own['decode.loss_ce'] + own['aux.loss_ce'] +
+                losses['loss_gdkd'] + losses['loss_dkd'])
+    assert torch.allclose(total, expected)
+    assert set(log_vars) == {'loss', *own, 'loss_gdkd', 'loss_dkd', *parts}
 
 
 def test_warmup_by_iteration(teacher_ckpt):
@@ -163,22 +173,91 @@ def test_predict_and_tensor_modes_are_the_students(teacher_ckpt):
                        model.student(inputs, mode='tensor'))
 
 
+def student_state(model):
+    """The student's weights as a plain (exported) checkpoint holds them."""
+    return {k[len('student.'):]: v.clone()
+            for k, v in model.state_dict().items() if k.startswith('student.')}
+
+
 def test_exported_student_loads_strictly_in_plain_mmseg(teacher_ckpt):
     model = build(teacher_ckpt).eval()
-    student_state = {
-        k[len('student.'):]: v
-        for k, v in model.state_dict().items() if k.startswith('student.')
-    }
     plain = MODELS.build(tiny_cfg()).eval()
-    plain.load_state_dict(student_state, strict=True)
+    plain.load_state_dict(student_state(model), strict=True)
     inputs = torch.randn(1, 3, 64, 128)
     assert torch.equal(plain(inputs, mode='tensor'),
                        model(inputs, mode='tensor'))
-    # and a plain student checkpoint loads back into the distiller
-    other = build(teacher_ckpt)
-    other.load_state_dict(student_state, strict=False)
-    for key, value in other.student.state_dict().items():
-        assert torch.equal(value, student_state[key]), key
+
+
+def perturbed(model, seed):
+    """``model`` with every student tensor changed (weights and BN
+    statistics), so a load that does nothing cannot pass."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for value in model.student.state_dict().values():
+            if value.is_floating_point():
+                value.add_(torch.rand(value.shape, generator=g) + 0.5)
+            else:
+                value.add_(7)
+    return model
+
+
+@pytest.mark.parametrize('how', ['torch', 'mmengine'])
+def test_plain_student_checkpoint_loads_into_the_distiller(
+        teacher_ckpt, how):
+    source = perturbed(build(teacher_ckpt), seed=1)
+    state = student_state(source)
+    model = build(teacher_ckpt)
+    assert not torch.equal(model.student.backbone.stem[0].weight,
+                           state['backbone.stem.0.weight'])
+    if how == 'torch':
+        model.load_state_dict(state, strict=True)
+    else:  # what load_from / tools/test.py do with an exported student
+        from mmengine.runner.checkpoint import _load_checkpoint_to_model
+        _load_checkpoint_to_model(model, dict(state_dict=state),
+                                  strict=True)
+    loaded = model.student.state_dict()
+    assert loaded.keys() == state.keys()
+    for key, value in state.items():
+        assert torch.equal(loaded[key], value), key
+
+
+def test_own_checkpoint_loads_unchanged(teacher_ckpt):
+    """The distiller's own checkpoints (``student.*``: load_from, resume)
+    load as they are."""
+    state = perturbed(build(teacher_ckpt), seed=2).state_dict()
+    model = build(teacher_ckpt)
+    model.load_state_dict(state, strict=True)
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, state[key]), key
+
+
+@pytest.mark.parametrize('case', ['teacher', 'mixed', 'foreign'])
+def test_other_checkpoints_are_refused_clearly(teacher_ckpt, case):
+    """Only a plain student's keys are renamed: a teacher of another
+    architecture, a mix of distiller and plain keys, or unknown keys are
+    refused, naming the keys, and nothing is loaded."""
+    model = build(teacher_ckpt)
+    state = student_state(perturbed(build(teacher_ckpt), seed=3))
+    if case == 'teacher':  # a PSPNet's keys: decode_head.psp_modules...
+        psp = tiny_cfg()
+        psp.decode_head = dict(
+            type='PSPHead', in_channels=64, in_index=3, channels=16,
+            pool_scales=(1, 2), num_classes=19,
+            norm_cfg=dict(type='BN', requires_grad=True))
+        state = MODELS.build(psp).state_dict()
+        match = 'psp_modules'
+    elif case == 'mixed':
+        key = next(iter(state))
+        state[f'student.{key}'] = state.pop(key)
+        match = 'not the distiller'
+    else:
+        state['ema.backbone.stem.0.weight'] = torch.zeros(1)
+        match = 'ema.backbone'
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    with pytest.raises(ValueError, match=match):
+        model.load_state_dict(state, strict=False)
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, before[key]), key
 
 
 @pytest.mark.parametrize('case', [

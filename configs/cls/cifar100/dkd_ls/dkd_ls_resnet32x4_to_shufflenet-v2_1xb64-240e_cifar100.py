@@ -1,18 +1,7 @@
 # DKD + logit standardization, resnet32x4 -> shufflenet-v2 on CIFAR-100.
-# Teacher: trained with ../baselines/resnet32x4_1xb64-240e_cifar100.py
-# (docs/classification.md); override with model.teacher_ckpt=...
-_base_ = ['../baselines/shufflenet-v2_1xb64-240e_cifar100.py']
+_base_ = ['../dkd/dkd_resnet32x4_to_shufflenet-v2_1xb64-240e_cifar100.py']
 model = dict(
-    _delete_=True,
-    type='ClsDistiller',
-    student={{_base_.model}},
-    teacher='{{ fileDirname }}/../baselines/resnet32x4_1xb64-240e_cifar100.py',
-    teacher_ckpt='work_dirs/resnet32x4_1xb64-240e_cifar100/epoch_240.pth',
-    ce_weight=1.0,  # CE_w, losses.md §3
-    warmup_epochs=20,  # W, losses.md §3 (unchanged by LS)
     # LS repo per-pair (tau, lambda, beta), losses.md §6
     # T = tau, alpha = 1 * lambda, beta = 8 * lambda
     distill_losses=dict(
-        type='DKDLoss', alpha=9.0, beta=72.0,
-        temperature=2.0, logit_stand=True),
-)
+        alpha=9.0, beta=72.0, temperature=2.0, logit_stand=True))

@@ -1,18 +1,7 @@
 # DKD + logit standardization, resnet56 -> resnet20 on CIFAR-100.
-# Teacher: trained with ../baselines/resnet56_1xb64-240e_cifar100.py
-# (docs/classification.md); override with model.teacher_ckpt=...
-_base_ = ['../baselines/resnet20_1xb64-240e_cifar100.py']
+_base_ = ['../dkd/dkd_resnet56_to_resnet20_1xb64-240e_cifar100.py']
 model = dict(
-    _delete_=True,
-    type='ClsDistiller',
-    student={{_base_.model}},
-    teacher='{{ fileDirname }}/../baselines/resnet56_1xb64-240e_cifar100.py',
-    teacher_ckpt='work_dirs/resnet56_1xb64-240e_cifar100/epoch_240.pth',
-    ce_weight=1.0,  # CE_w, losses.md §3
-    warmup_epochs=20,  # W, losses.md §3 (unchanged by LS)
     # LS repo per-pair (tau, lambda, beta), losses.md §6
     # T = tau, alpha = 1 * lambda, beta = 2 * lambda
     distill_losses=dict(
-        type='DKDLoss', alpha=18.0, beta=36.0,
-        temperature=3.0, logit_stand=True),
-)
+        alpha=18.0, beta=36.0, temperature=3.0, logit_stand=True))

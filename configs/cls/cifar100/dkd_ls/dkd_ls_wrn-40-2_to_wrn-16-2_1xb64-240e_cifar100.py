@@ -1,18 +1,7 @@
 # DKD + logit standardization, wrn-40-2 -> wrn-16-2 on CIFAR-100.
-# Teacher: trained with ../baselines/wrn-40-2_1xb64-240e_cifar100.py
-# (docs/classification.md); override with model.teacher_ckpt=...
-_base_ = ['../baselines/wrn-16-2_1xb64-240e_cifar100.py']
+_base_ = ['../dkd/dkd_wrn-40-2_to_wrn-16-2_1xb64-240e_cifar100.py']
 model = dict(
-    _delete_=True,
-    type='ClsDistiller',
-    student={{_base_.model}},
-    teacher='{{ fileDirname }}/../baselines/wrn-40-2_1xb64-240e_cifar100.py',
-    teacher_ckpt='work_dirs/wrn-40-2_1xb64-240e_cifar100/epoch_240.pth',
-    ce_weight=1.0,  # CE_w, losses.md §3
-    warmup_epochs=20,  # W, losses.md §3 (unchanged by LS)
     # LS repo per-pair (tau, lambda, beta), losses.md §6
     # T = tau, alpha = 1 * lambda, beta = 2 * lambda
     distill_losses=dict(
-        type='DKDLoss', alpha=12.0, beta=24.0,
-        temperature=2.0, logit_stand=True),
-)
+        alpha=12.0, beta=24.0, temperature=2.0, logit_stand=True))

@@ -1,17 +1,6 @@
 # KD + logit standardization, wrn-40-2 -> wrn-16-2 on CIFAR-100.
-# Teacher: trained with ../baselines/wrn-40-2_1xb64-240e_cifar100.py
-# (docs/classification.md); override with model.teacher_ckpt=...
-_base_ = ['../baselines/wrn-16-2_1xb64-240e_cifar100.py']
+_base_ = ['../kd/kd_wrn-40-2_to_wrn-16-2_1xb64-240e_cifar100.py']
 model = dict(
-    _delete_=True,
-    type='ClsDistiller',
-    student={{_base_.model}},
-    teacher='{{ fileDirname }}/../baselines/wrn-40-2_1xb64-240e_cifar100.py',
-    teacher_ckpt='work_dirs/wrn-40-2_1xb64-240e_cifar100/epoch_240.pth',
-    ce_weight=0.1,  # CE_w stays at KD's value, losses.md §6
     # LS repo per-pair (tau, lambda), losses.md §6
     # T = tau, KD_w = lambda
-    distill_losses=dict(
-        type='KDLoss', temperature=2.0, logit_stand=True,
-        loss_weight=9.0),
-)
+    distill_losses=dict(temperature=2.0, loss_weight=9.0, logit_stand=True))

@@ -1,0 +1,37 @@
+"""What ``import gdkd_seg`` does (README "What importing gdkd_seg does"):
+the mmcv.ops stand-in and registrations, once, and nothing to torch."""
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+
+def test_import_effects_are_idempotent():
+    """Importing twice or reloading changes nothing; nothing is added to
+    torch's safe globals (a fresh process)."""
+    code = '''
+import importlib, sys, torch, mmengine.runner
+before = set(map(repr, torch.serialization.get_safe_globals()))
+import gdkd_seg
+import gdkd_seg.utils.mmcv_ops_fallback as fallback
+from mmengine.registry import HOOKS, MODELS
+def state():
+    import mmcv
+    return (sys.modules.get('mmcv.ops'), getattr(mmcv, 'ops', None),
+            set(map(repr, torch.serialization.get_safe_globals())),
+            dict(HOOKS.module_dict), dict(MODELS.module_dict))
+first = state()
+import gdkd_seg  # noqa
+importlib.reload(gdkd_seg)
+importlib.reload(fallback)
+fallback.install()
+again = state()
+assert first[0] is again[0] and first[1] is again[1] is first[0]
+assert first[2:] == again[2:], 'registries or safe globals changed'
+new = first[2] - before
+assert not new, new
+print('ok')
+'''
+    out = subprocess.run([sys.executable, '-c', code], cwd=REPO,
+                         capture_output=True, text=True)
+    assert out.stdout.strip().endswith('ok'), out.stderr[-3000:]
