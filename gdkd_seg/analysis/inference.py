@@ -7,6 +7,8 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import DATASETS, MODELS, init_default_scope
 from mmengine.runner import load_checkpoint
 
+from gdkd_seg.models.losses.utils import downsample_labels
+
 
 def load_cfg(config: str, cfg_options: Optional[dict] = None) -> Config:
     """A config file (with its ``custom_imports``) plus overrides."""
@@ -62,9 +64,8 @@ def logits_and_labels(model: torch.nn.Module,
     samples = data['data_samples']
     if logits.dim() == 4:
         gt = torch.stack([s.gt_sem_seg.data[0] for s in samples])
-        labels = torch.nn.functional.interpolate(
-            gt[:, None].float(), logits.shape[2:],
-            mode='nearest')[:, 0].long()
+        labels = downsample_labels(gt, logits.shape[2:],
+                                   exact_multiple=False).long()
     else:
         labels = torch.cat([s.gt_label.view(-1)[:1] for s in samples])
     return logits, labels
