@@ -206,8 +206,12 @@ def partition_kl(student: Tensor,
     masks = list(groups) + [1 - member]  # the rest last
     if teacher.requires_grad:
         # only the exact path differentiates the teacher side (a learned
-        # temperature): every row through it
-        terms = _exact_every_row(student, teacher, masks, one_class)
+        # temperature): every counted row takes it
+        terms = student.new_zeros((student.shape[0], len(masks) + 1) +
+                                  student.shape[2:])  # (N, 1 + G, ...)
+        rows = torch.ones_like(member[:, 0], dtype=torch.bool) if (
+            valid is None) else valid
+        terms = _exact_rows(terms, rows, student, teacher, masks, one_class)
     else:
         if teacher_max is None:
             teacher_max = teacher.amax(dim=1, keepdim=True)
@@ -215,29 +219,23 @@ def partition_kl(student: Tensor,
         terms, bad = _SharedShiftKL.apply(student, teacher, masks,
                                           one_class, teacher_max, skip)
         if bad.any():
-            exact = _exact_terms(*(x.movedim(1, -1)[bad]
-                                   for x in (student, teacher)),
-                                 [m.movedim(1, -1)[bad] for m in masks],
-                                 one_class)  # (n, 1 + G)
-            terms = terms.movedim(1, -1).index_put((bad, ),
-                                                   exact).movedim(-1, 1)
+            terms = _exact_rows(terms, bad, student, teacher, masks,
+                                one_class)
     inner = tuple(terms[:, 1 + j] for j in range(len(groups)))
     return PartitionKL(high=terms[:, 0], inner=inner, rest=terms[:, -1])
 
 
-def _exact_every_row(a: Tensor, b: Tensor, masks: List[Tensor],
-                     one_class: List[bool]) -> Tensor:
-    """:func:`_exact_terms` on every pixel of ``(N, C, ...)`` maps; the
-    ``(N, 1 + G, ...)`` terms back in the maps' layout."""
-    num_classes = a.shape[1]
+def _exact_rows(terms: Tensor, rows: Tensor, a: Tensor, b: Tensor,
+                masks: List[Tensor], one_class: List[bool]) -> Tensor:
+    """``terms`` with the pixels ``rows`` (``(N, ...)`` bool) replaced by
+    :func:`_exact_terms` of their ``(n, C)`` class vectors."""
 
-    def rows(x: Tensor) -> Tensor:
-        return x.movedim(1, -1).reshape(-1, num_classes)  # (n, C)
+    def pick(x: Tensor) -> Tensor:
+        return x.movedim(1, -1)[rows]  # (n, C)
 
-    terms = _exact_terms(rows(a), rows(b), [rows(m) for m in masks],
+    exact = _exact_terms(pick(a), pick(b), [pick(m) for m in masks],
                          one_class)  # (n, 1 + G)
-    shape = a.movedim(1, -1).shape[:-1] + (terms.shape[1], )
-    return terms.reshape(shape).movedim(-1, 1)
+    return terms.movedim(1, -1).index_put((rows, ), exact).movedim(-1, 1)
 
 
 def _largest(x: Tensor, k: int) -> Tensor:
