@@ -250,11 +250,10 @@ def test_vector(entry):
                                  ignore_index=None)
     if hp['gamma']:
         loss = loss + hp['gamma'] * F.cross_entropy(s, y)
-    if hp['beta']:
+    if hp['beta']:  # CTKD's DKD (train_student.py --dkd_alpha/--dkd_beta)
         loss = loss + hp['beta'] * dkd_loss(
-            s, t, y, alpha=hp.get('dkd_alpha', 1.0),
-            beta=hp.get('dkd_beta', 8.0), temperature=T, logit_stand=ls,
-            ignore_index=None)
+            s, t, y, alpha=hp['dkd_alpha'], beta=hp['dkd_beta'],
+            temperature=T, logit_stand=ls, ignore_index=None)
     loss.backward()
     grad_theta = module.theta.grad.item()
     assert np.isfinite(grad_theta) and torch.isfinite(s.grad).all()
