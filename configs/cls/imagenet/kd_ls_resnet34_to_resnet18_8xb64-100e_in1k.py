@@ -16,8 +16,8 @@ model = dict(
     student={{_base_.model}},
     teacher='mmpretrain::resnet/resnet34_8xb32_in1k.py',
     teacher_ckpt='https://download.openmmlab.com/mmclassification/v0/resnet/resnet34_8xb32_in1k_20210831-f257d4e6.pth',
-    ce_weight=1.0,  # CE_w of the GDKD repo's LSKD (losses.md §6)
-    # tau 2, KD_w = lambda 9 (losses.md §6, ImageNet)
+    ce_weight=1.0,  # CE_w of the GDKD repo's LSKD (docs/losses.md §6)
+    # tau 2, KD_w = lambda 9 (docs/losses.md §6, ImageNet)
     distill_losses=dict(
         type='KDLoss', temperature=2.0, logit_stand=True, loss_weight=9.0),
 )

@@ -305,7 +305,7 @@ def with_gap():
 
 
 # ----------------------------------------------------------------------
-# the upstream formulas (losses.md sections 3, 4, 9), used only to show
+# the upstream formulas (docs/losses.md §3, §4, §12), used only to show
 # that an input is extreme: summed probabilities before the log, and the
 # -1000 mask instead of an exact restricted softmax
 # ----------------------------------------------------------------------

@@ -102,7 +102,7 @@ def test_maps_match_naive_reference(logits, labels, naive, logit_stand, k):
 @pytest.mark.parametrize('k', [1, 2, 4])
 def test_kd_is_high_plus_mass_weighted_lows(logits, labels, logit_stand, k):
     """Per pixel: KD = high + m_top low_top + m_other low_other, with the
-    teacher's masses at temperature T (losses.md section 4)."""
+    teacher's masses at temperature T (docs/losses.md §4)."""
     s, t = logits(SHAPE, seed=3), logits(SHAPE, seed=4)
     y = labels((2, 3, 7), 5, seed=5, ignore_frac=0.25)
     T = 3.0

@@ -32,7 +32,7 @@ VECTORS = Path(os.environ.get('GDKD_VECTORS', DATA / 'vectors'))
 INDEX = VECTORS / 'index.json'
 
 # upstream's experimental LS_GDKD standardises inside the partition with a
-# biased std (losses.md section 6); this project does not implement it
+# biased std (docs/losses.md §6); this project does not implement it
 UNCOVERED_NORM_MODES = ('both', 'other')
 # logged statistics of the raw logits in the LSKD vectors, not loss terms
 NOT_LOSS_TERMS = ('mean_student', 'std_student', 'mean_teacher',

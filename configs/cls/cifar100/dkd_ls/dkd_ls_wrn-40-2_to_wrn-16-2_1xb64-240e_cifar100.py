@@ -8,9 +8,9 @@ model = dict(
     student={{_base_.model}},
     teacher='{{ fileDirname }}/../baselines/wrn-40-2_1xb64-240e_cifar100.py',
     teacher_ckpt='work_dirs/wrn-40-2_1xb64-240e_cifar100/epoch_240.pth',
-    ce_weight=1.0,  # CE_w, losses.md §3
-    warmup_epochs=20,  # W, losses.md §3 (unchanged by LS)
-    # LS repo per-pair (tau, lambda, beta), losses.md §6
+    ce_weight=1.0,  # CE_w, docs/losses.md §3
+    warmup_epochs=20,  # W, docs/losses.md §3 (unchanged by LS)
+    # LS repo per-pair (tau, lambda, beta), docs/losses.md §6
     # T = tau, alpha = 1 * lambda, beta = 2 * lambda
     distill_losses=dict(
         type='DKDLoss', alpha=12.0, beta=24.0,

@@ -8,10 +8,10 @@ model = dict(
     student={{_base_.model}},
     teacher='{{ fileDirname }}/../baselines/resnet56_1xb64-240e_cifar100.py',
     teacher_ckpt='work_dirs/resnet56_1xb64-240e_cifar100/epoch_240.pth',
-    ce_weight=1.0,  # CE_w, losses.md §5
-    warmup_epochs=20,  # W, losses.md §5
+    ce_weight=1.0,  # CE_w, docs/losses.md §5
+    warmup_epochs=20,  # W, docs/losses.md §5
     # DERIVED (no upstream config): GDKD3 as in ../gdkd3 with both logits
-    # standardized, T 4 as LS_GDKD (losses.md §6)
+    # standardized, T 4 as LS_GDKD (docs/losses.md §6)
     distill_losses=dict(
         type='GDKD3Loss', k=4, w0=1.0, w1=1.0, w2=1.0,
         temperature=4.0, logit_stand=True),

@@ -8,10 +8,10 @@ model = dict(
     student={{_base_.model}},
     teacher='{{ fileDirname }}/../baselines/wrn-40-2_1xb64-240e_cifar100.py',
     teacher_ckpt='work_dirs/wrn-40-2_1xb64-240e_cifar100/epoch_240.pth',
-    ce_weight=1.0,  # CE_w, losses.md §4
-    warmup_epochs=20,  # W, losses.md §4
+    ce_weight=1.0,  # CE_w, docs/losses.md §4
+    warmup_epochs=20,  # W, docs/losses.md §4
     # GDKD repo LS_GDKD, norm_mode "global": both logits standardized,
-    # then GDKD with its own w0/w1/w2/k and T 4 (losses.md §6)
+    # then GDKD with its own w0/w1/w2/k and T 4 (docs/losses.md §6)
     distill_losses=dict(
         type='GDKDLoss', k=5, w0=1.0, w1=2.0, w2=6.0,
         temperature=4.0, logit_stand=True),

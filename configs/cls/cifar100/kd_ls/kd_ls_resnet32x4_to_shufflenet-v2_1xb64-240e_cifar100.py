@@ -8,8 +8,8 @@ model = dict(
     student={{_base_.model}},
     teacher='{{ fileDirname }}/../baselines/resnet32x4_1xb64-240e_cifar100.py',
     teacher_ckpt='work_dirs/resnet32x4_1xb64-240e_cifar100/epoch_240.pth',
-    ce_weight=0.1,  # CE_w stays at KD's value, losses.md §6
-    # LS repo per-pair (tau, lambda), losses.md §6
+    ce_weight=0.1,  # CE_w stays at KD's value, docs/losses.md §6
+    # LS repo per-pair (tau, lambda), docs/losses.md §6
     # T = tau, KD_w = lambda
     distill_losses=dict(
         type='KDLoss', temperature=2.0, logit_stand=True,
