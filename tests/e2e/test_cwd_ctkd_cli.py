@@ -20,6 +20,8 @@ from tests.e2e.test_cls_cli import (COMMON, PRELOAD, TINY_CIFAR_MODULE,
                                     loader_options, top1, write_cifar100)
 
 THETA = 'distill_losses.0.temperature.theta'
+# each run takes ~30 s on a quiet 2-core machine; a loaded one is slower
+TIMEOUT = 1800
 
 
 def scalars(work_dir: Path):
@@ -49,7 +51,7 @@ def seg(tiny_cityscapes, tiny_teacher_ckpt):
             f'model.teacher_ckpt={tiny_teacher_ckpt}',
             f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
             'default_hooks.checkpoint.interval=2', 'randomness.seed=0',
-            *opts, env=env)
+            *opts, env=env, timeout=TIMEOUT)
 
     return dict(train=train, env=env, teacher=tiny_teacher_ckpt)
 
@@ -75,7 +77,8 @@ def test_cwd_configs_train(seg, tmp_path, name, logged, absent):
     if name == 'cwd':  # tools/test.py evaluates the student
         out = run_tool('tools/test.py', f'tests/configs/tiny_{name}.py',
                        str(tmp_path / 'iter_2.pth'), '--work-dir',
-                       str(tmp_path / 'test'), env=seg['env'])
+                       str(tmp_path / 'test'), env=seg['env'],
+                       timeout=TIMEOUT)
         assert 'mIoU' in out.stdout + out.stderr
 
 
@@ -142,7 +145,8 @@ def test_cifar100_ctkd_config(cifar):
     work = cifar / 'student'
     run_tool('-c', PRELOAD, 'tools/train.py', cfg, '--work-dir', str(work),
              '--cfg-options', 'train_cfg.max_epochs=2',
-             f'model.teacher_ckpt={t_ckpt}', *opts, env=env)
+             f'model.teacher_ckpt={t_ckpt}', *opts, env=env,
+             timeout=TIMEOUT)
     rows = train_rows(work, 'loss_kd')
     assert len(rows) == 6  # 2 epochs x 48 / 16
     for row in rows:
@@ -158,7 +162,7 @@ def test_cifar100_ctkd_config(cifar):
     acc = top1(run_tool('-c', PRELOAD, 'tools/test.py', cfg,
                         str(work / 'epoch_2.pth'), '--work-dir',
                         str(cifar / 'test'), '--cfg-options', *opts,
-                        env=env).stdout)
+                        env=env, timeout=TIMEOUT).stdout)
     assert 0 <= acc <= 100
     shutil.rmtree(work)
 

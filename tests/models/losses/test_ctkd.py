@@ -164,8 +164,11 @@ def test_float32_loss_and_float64_temperature_gradient(logits):
     np.testing.assert_allclose(T.grad.item(), T64.grad.item(), rtol=1e-6)
 
 
-def test_ignored_pixels_give_no_temperature_gradient(logits, labels):
-    """Garbage at ignored pixels reaches neither the loss nor dL/dT."""
+@pytest.mark.parametrize('name', sorted(FUNCTIONS))
+def test_ignored_pixels_give_no_temperature_gradient(name, logits, labels):
+    """Garbage at ignored pixels (NaN; 1e30, and zeroed rows whose teacher
+    is fully tied, so a top-k takes every class) reaches neither the loss
+    nor dL/dT nor the student's gradient."""
     s, t = logits(SHAPE, seed=12), logits(SHAPE, seed=13)
     y = labels((2, 3, 4), 5, seed=14, ignore_frac=0.4)
     ignored = (y == 255).unsqueeze(1).expand(SHAPE)
@@ -176,7 +179,7 @@ def test_ignored_pixels_give_no_temperature_gradient(logits, labels):
             s2[ignored], t2[ignored] = float('nan'), 1e30
         T = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
         s2.requires_grad_()
-        dkd_loss(s2, t2, y, temperature=T).backward()
+        _call(name, s2, t2, y, T, False).backward()
         grads.append((T.grad, s2.grad))
     torch.testing.assert_close(grads[1][0], grads[0][0], rtol=0, atol=0)
     torch.testing.assert_close(grads[1][1], grads[0][1], rtol=0, atol=0)
