@@ -2,17 +2,23 @@
 
 Not a test: a stand-alone script that compares each registered loss with a
 plain log-softmax KD written here, on Cityscapes-sized stride-8 logits
-(8 x 19 x 64 x 128, float32, CPU by default) with random labels of which
-about 10 % are ``ignore_index`` (255). Every loss is timed in the same run,
-after warm-up, and the median of several repeats is reported::
+(8 x C x 64 x 128, float32, CPU by default; C = 19 for Cityscapes, 150 for
+ADE20K, 171 for COCO-Stuff) with random labels of which about 10 % are
+``ignore_index`` (255). Every loss is timed in the same run, after
+warm-up, and the median of several repeats is reported; with several
+``--classes`` each class count gets its own plain-KD baseline, all in one
+run::
 
     python benchmarks/bench_losses.py --repeats 10 --threads 2
+    python benchmarks/bench_losses.py --classes 19 150 171 --repeats 5
 
-Targets: GDKD <= 2.0x and KD <= 1.2x the plain KD. The losses launch many
-more (smaller) kernels than the plain KD, so on an oversubscribed machine
-(load average above the core count) the medians are inflated by waits at
-OpenMP barriers; the load average is printed, and the minimum is shown as
-the estimate least affected by other processes.
+Targets: GDKD <= 2.0x and KD <= 1.2x the plain KD at every C; CWD <= 1.5x
+at C = 19. The losses launch many more (smaller) kernels than the plain
+KD, so on an oversubscribed machine (load average above the core count)
+the medians are inflated by waits at OpenMP barriers; the load average is
+printed, and the minimum is shown as the estimate least affected by other
+processes. The CTKD row (a learned temperature: float64 autograd through
+the teacher's softmax as well) is for information; it has no target.
 """
 import argparse
 import os
@@ -50,11 +56,18 @@ def build_candidates() -> List[Tuple[str, Callable]]:
         ('GDKD3 k=4', dict(type='GDKD3Loss', k=4, w0=1.0, w1=1.0,
                            w2=8.0)),
         ('GDKD k=3 + LS', dict(type='GDKDLoss', k=3, logit_stand=True)),
+        ('CWD', dict(type='CWDLoss')),
+        ('CWD T=4', dict(type='CWDLoss', temperature=4.0)),
     ]
     candidates = [('plain KD', plain_kd)]
     for name, cfg in configs:
-        cfg = dict(cfg, temperature=TEMPERATURE, ignore_index=IGNORE_INDEX)
+        cfg = dict(cfg, ignore_index=IGNORE_INDEX)
+        cfg.setdefault('temperature', TEMPERATURE)
         candidates.append((name, MODELS.build(cfg)))
+    ctkd = MODELS.build(
+        dict(type='CTKDLoss',
+             loss=dict(type='GDKDLoss', k=3, ignore_index=IGNORE_INDEX)))
+    candidates.append(('GDKD k=3 + CTKD', ctkd))
     return candidates
 
 
@@ -86,29 +99,10 @@ def make_inputs(shape: Sequence[int], ignore_frac: float,
     return student, teacher, target
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--repeats', type=int, default=10,
-                        help='timed repeats per loss (median reported)')
-    parser.add_argument('--warmup', type=int, default=2,
-                        help='untimed runs before timing each loss')
-    parser.add_argument('--threads', type=int, default=2,
-                        help='torch intra-op threads')
-    parser.add_argument('--shape', type=int, nargs=4, default=[8, 19, 64, 128],
-                        metavar=('N', 'C', 'H', 'W'),
-                        help='logits shape (default: Cityscapes 512x1024 '
-                        'crops at output stride 8, batch 8)')
-    parser.add_argument('--ignore-frac', type=float, default=0.1,
-                        help='fraction of labels set to 255')
-    parser.add_argument('--rounds', type=int, default=3,
-                        help='interleaved rounds over all losses; the '
-                        'median is taken over all rounds')
-    parser.add_argument('--seed', type=int, default=0)
-    args = parser.parse_args()
-
-    torch.set_num_threads(args.threads)
+def run(shape: Sequence[int], args: argparse.Namespace) -> None:
+    """Time every candidate on one logits shape and print the table."""
     load_before = os.getloadavg()[0]
-    student, teacher, target = make_inputs(args.shape, args.ignore_frac,
+    student, teacher, target = make_inputs(shape, args.ignore_frac,
                                            args.seed)
     candidates = build_candidates()
     times: Dict[str, List[float]] = {name: [] for name, _ in candidates}
@@ -121,7 +115,7 @@ def main() -> None:
     medians = {name: statistics.median(t) * 1e3 for name, t in times.items()}
     base = medians['plain KD']
     minima = {name: min(t) * 1e3 for name, t in times.items()}
-    print(f'shape {tuple(args.shape)} float32, threads {args.threads}, '
+    print(f'shape {tuple(shape)} float32, threads {args.threads}, '
           f'{args.rounds} x {args.repeats} repeats (+{args.warmup} '
           f'warm-up), torch {torch.__version__}, load average '
           f'{load_before:.1f} -> {os.getloadavg()[0]:.1f} on '
@@ -132,6 +126,36 @@ def main() -> None:
         print(f'{name:<16}{medians[name]:>11.1f}'
               f'{medians[name] / base:>12.2f}{minima[name]:>9.1f}'
               f'{minima[name] / minima["plain KD"]:>12.2f}')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--repeats', type=int, default=10,
+                        help='timed repeats per loss (median reported)')
+    parser.add_argument('--warmup', type=int, default=2,
+                        help='untimed runs before timing each loss')
+    parser.add_argument('--threads', type=int, default=2,
+                        help='torch intra-op threads')
+    parser.add_argument('--shape', type=int, nargs=4, default=[8, 19, 64, 128],
+                        metavar=('N', 'C', 'H', 'W'),
+                        help='logits shape (default: Cityscapes 512x1024 '
+                        'crops at output stride 8, batch 8)')
+    parser.add_argument('--classes', type=int, nargs='+', default=None,
+                        metavar='C',
+                        help='class counts to time in turn (replacing the '
+                        "shape's C), e.g. 19 150 171")
+    parser.add_argument('--ignore-frac', type=float, default=0.1,
+                        help='fraction of labels set to 255')
+    parser.add_argument('--rounds', type=int, default=3,
+                        help='interleaved rounds over all losses; the '
+                        'median is taken over all rounds')
+    parser.add_argument('--seed', type=int, default=0)
+    args = parser.parse_args()
+
+    torch.set_num_threads(args.threads)
+    N, C, H, W = args.shape
+    for num_classes in args.classes or [C]:
+        run((N, num_classes, H, W), args)
 
 
 if __name__ == '__main__':

@@ -11,11 +11,11 @@ model = dict(
     student={{_base_.model}},
     teacher={{_base_.deeplabv3_r101}},
     teacher_ckpt={{_base_.deeplabv3_r101_ckpt}},
-    # seg-gdkd `GDKD` class defaults (losses.md section 4, last row):
+    # seg-gdkd `GDKD` class defaults (docs/losses.md §4, Cityscapes row):
     # T=1, k=3, w0=1, w1=1, w2=2, distillation weight 1, no warm-up.
     distill_losses=[
         dict(type='GDKDLoss', k=3, w0=1.0, w1=1.0, w2=2.0, temperature=1.0)
     ],
-    # aux head distilled with 0.4 as in seg-gdkd train_kd.py (sec. 7)
+    # aux head distilled with 0.4 as seg-gdkd train_kd.py (docs/losses.md §7)
     aux_distill_weight=0.4,
     warmup_iters=0)

@@ -1,5 +1,5 @@
 # GDKD + logit standardization (Z-score per pixel over the 19 classes).
-# No upstream segmentation setting exists (losses.md 6): the base
+# No upstream segmentation setting exists (docs/losses.md §6): the base
 # temperature stays 1 here; tune it (and the loss weight) for your pair.
 _base_ = ['./pspnet_r101_to_r18_cityscapes.py']
 model = dict(

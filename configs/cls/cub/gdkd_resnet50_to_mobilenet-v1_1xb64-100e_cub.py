@@ -10,8 +10,8 @@ model = dict(
     teacher='{{ fileDirname }}/baselines/resnet50_1xb64-100e_cub.py',
     teacher_ckpt='work_dirs/resnet50_1xb64-100e_cub/epoch_100.pth',
     ce_weight=1.0,  # GDKD repo configs/TL/<dataset>/<pair>/gdkd.yaml
-    warmup_epochs=1,  # W 1, losses.md §4 "TL" row
-    # k 5, T 1, w0/w1/w2 of the TL configs (losses.md §4)
+    warmup_epochs=1,  # W 1, docs/losses.md §4 "TL" row
+    # k 5, T 1, w0/w1/w2 of the TL configs (docs/losses.md §4)
     distill_losses=dict(
         type='GDKDLoss', k=5, w0=0.5, w1=2.0,
         w2=2.0, temperature=1.0),

@@ -16,10 +16,10 @@ model = dict(
     student={{_base_.model}},
     teacher='mmpretrain::resnet/resnet34_8xb32_in1k.py',
     teacher_ckpt='https://download.openmmlab.com/mmclassification/v0/resnet/resnet34_8xb32_in1k_20210831-f257d4e6.pth',
-    ce_weight=1.0,  # CE_w, losses.md §3
-    warmup_epochs=1,  # W 1 = no effective warm-up, losses.md §3
+    ce_weight=1.0,  # CE_w, docs/losses.md §3
+    warmup_epochs=1,  # W 1 = no effective warm-up, docs/losses.md §3
     # T 1, beta per pair; alpha unset in mdistiller's configs = 1.0
-    # (the GDKD repo's dkd_ori.yaml uses 0.5), losses.md §3
+    # (the GDKD repo's dkd_ori.yaml uses 0.5), docs/losses.md §3
     distill_losses=dict(
         type='DKDLoss', alpha=1.0, beta=0.5, temperature=1.0),
 )

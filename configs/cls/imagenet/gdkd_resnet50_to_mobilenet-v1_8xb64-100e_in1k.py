@@ -13,9 +13,9 @@ model = dict(
     student={{_base_.model}},
     teacher='mmpretrain::resnet/resnet50_8xb32_in1k.py',
     teacher_ckpt='https://download.openmmlab.com/mmclassification/v0/resnet/resnet50_8xb32_in1k_20210831-ea4938fc.pth',
-    ce_weight=1.0,  # CE_w, losses.md §4
-    warmup_epochs=1,  # W, losses.md §4
-    # k 5, T 1, per-pair w0/w1/w2 (losses.md §4 table)
+    ce_weight=1.0,  # CE_w, docs/losses.md §4
+    warmup_epochs=1,  # W, docs/losses.md §4
+    # k 5, T 1, per-pair w0/w1/w2 (docs/losses.md §4 table)
     distill_losses=dict(
         type='GDKDLoss', k=5, w0=0.5, w1=2.0, w2=2.0,
         temperature=1.0),

@@ -16,8 +16,8 @@ model = dict(
     student={{_base_.model}},
     teacher='mmpretrain::resnet/resnet34_8xb32_in1k.py',
     teacher_ckpt='https://download.openmmlab.com/mmclassification/v0/resnet/resnet34_8xb32_in1k_20210831-f257d4e6.pth',
-    ce_weight=0.5,  # CE_w, losses.md §2 (ImageNet)
-    # KD_w 0.5, T 1 (losses.md §2)
+    ce_weight=0.5,  # CE_w, docs/losses.md §2 (ImageNet)
+    # KD_w 0.5, T 1 (docs/losses.md §2)
     distill_losses=dict(type='KDLoss', temperature=1.0, loss_weight=0.5),
 )
 default_hooks = dict(checkpoint=dict(interval=1))

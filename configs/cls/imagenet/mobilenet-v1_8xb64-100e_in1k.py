@@ -1,5 +1,5 @@
 # MobileNetV1 trained on ImageNet alone (the student's baseline; MMPretrain
-# has no MobileNetV1). Schedule of the distillation runs (losses.md §4):
+# has no MobileNetV1). Schedule of the distillation runs (docs/losses.md §4):
 # batch 512, LR 0.2, 100 epochs, x0.1 at 30/60/90, wd 1e-4.
 _base_ = [
     '../_base_/models/mobilenet-v1.py',

@@ -10,6 +10,6 @@ model = dict(
     teacher='{{ fileDirname }}/baselines/resnet34_1xb32-100e_tinyimagenet.py',
     teacher_ckpt='work_dirs/resnet34_1xb32-100e_tinyimagenet/epoch_100.pth',
     ce_weight=0.5,  # GDKD repo configs/TL/tiny-imagenet/r34_r18/kd.yaml
-    # KD_w 0.5, T 1 (as ImageNet, losses.md §2)
+    # KD_w 0.5, T 1 (as ImageNet, docs/losses.md §2)
     distill_losses=dict(type='KDLoss', temperature=1.0, loss_weight=0.5),
 )

@@ -177,13 +177,12 @@ class BaseDistiller(BaseModel):
 
     def check_losses(self, num_classes: int) -> None:
         """Reject loss hyperparameters that cannot work with
-        ``num_classes`` (a top-k with k >= C) before the first iteration."""
+        ``num_classes`` (a top-k with k >= C) before the first iteration:
+        each loss that has a ``check_num_classes`` method runs it."""
         for module in self.distill_losses:
-            k = getattr(module, 'hparams', {}).get('k')
-            if k is not None and not 1 <= k < num_classes:
-                raise ValueError(
-                    f'{type(module).__name__} needs 1 <= k < C, got k={k} '
-                    f'for a model with C={num_classes} classes')
+            check = getattr(module, 'check_num_classes', None)
+            if check is not None:
+                check(num_classes)
 
     def train(self, mode: bool = True) -> 'BaseDistiller':
         super().train(mode)

@@ -19,7 +19,7 @@ class ClsDistiller(BaseDistiller):
         ``ce_weight * CE(student) + min(e / W, 1) * sum(distill_losses)``
 
     with ``e`` the 1-indexed epoch and ``W = warmup_epochs`` (the papers'
-    warm-up, ``losses.md`` §3). The CE term is the student head's own loss
+    warm-up, ``docs/losses.md`` §1). The CE term is the student head's loss
     (its ``loss`` config, label smoothing or batch augments included)
     scaled by ``ce_weight``. The teacher sees the student's preprocessed
     inputs; both heads' logits are ``(N, num_classes)``.

@@ -8,6 +8,7 @@ from mmseg.registry import MODELS
 from mmseg.utils import add_prefix
 from torch import Tensor
 
+from ..losses.utils import downsample_labels
 from .base import BaseDistiller, CfgType, current_iter
 
 
@@ -108,8 +109,10 @@ class SegDistiller(BaseDistiller):
             if t.shape[2:] != s.shape[2:]:
                 t = F.interpolate(t, s.shape[2:], mode='bilinear',
                                   align_corners=student.align_corners)
-            losses.update(self.distill(s, t, self._labels(gt, s),
-                                       weights[i], 'aux.' if i else ''))
+            labels = downsample_labels(gt, s.shape[2:],
+                                       exact_multiple=False)  # (N, h, w)
+            losses.update(self.distill(s, t, labels, weights[i],
+                                       'aux.' if i else ''))
         return losses
 
     def _aux_losses(self, feats: List[Tensor], logits: List[Tensor],
@@ -156,12 +159,3 @@ class SegDistiller(BaseDistiller):
             'tools/dataset_converters/cityscapes.py), not labelIds; other '
             'datasets may need reduce_zero_label or a matching '
             'num_classes')
-
-    @staticmethod
-    def _labels(gt: Tensor, logits: Tensor) -> Tensor:
-        """Labels ``(N, H, W)`` nearest-downsampled to the logits' size."""
-        (H, W), (h, w) = gt.shape[1:], logits.shape[2:]
-        if H % h == 0 and W % w == 0:
-            return gt[:, ::H // h, ::W // w]  # top-left pixel of blocks
-        return F.interpolate(gt[:, None].float(), (h, w),
-                             mode='nearest')[:, 0].long()

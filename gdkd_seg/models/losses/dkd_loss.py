@@ -6,8 +6,8 @@ from torch import Tensor
 
 from gdkd_seg.registry import MODELS
 from .base import BaseDistillLoss
-from .partition import partitioned_kl_masks
-from .utils import check_weights, finish, prepare_logits
+from .partition import partition_kl
+from .utils import Temperature, check_weights, finish, prepare_logits
 
 
 def dkd_loss(student: Tensor,
@@ -15,15 +15,17 @@ def dkd_loss(student: Tensor,
              target: Tensor,
              alpha: float = 1.0,
              beta: float = 8.0,
-             temperature: float = 1.0,
+             temperature: Temperature = 1.0,
              logit_stand: bool = False,
              ignore_index: Optional[int] = 255,
              reduction: str = 'mean',
              return_parts: bool = False):
-    """``T^2 * (alpha * TCKD + beta * NCKD)`` per row / pixel.
+    """``T^2 * (alpha * TCKD + beta * NCKD)`` per row / pixel::
 
-    TCKD is the KL of the binary (label, rest) masses, NCKD the KL of the
-    distributions over the non-target classes. Arguments as
+        TCKD = KL((q_y, 1 - q_y) || (p_y, 1 - p_y))     binary masses
+        NCKD = KL(q | not y  ||  p | not y)             non-target classes
+
+    with ``y`` the label. Arguments as
     :func:`gdkd_seg.models.losses.kd_loss`; ``target`` is required.
 
     Returns:
@@ -34,10 +36,10 @@ def dkd_loss(student: Tensor,
         raise ValueError('DKD partitions the classes by the label: '
                          'target is required')
     check_weights(alpha=alpha, beta=beta)
-    a, b, target, valid = prepare_logits(student, teacher, target,
-                                         temperature, logit_stand,
-                                         ignore_index)
-    label = target.long()
+    x = prepare_logits(student, teacher, target, temperature, logit_stand,
+                       ignore_index)
+    a, b, valid = x.student, x.teacher, x.valid  # (N, C, ...)
+    label = x.target.long()
     if valid is not None:
         label = label.masked_fill(~valid, 0)  # any class; masked later
     if ((label < 0) | (label >= a.shape[1])).any():
@@ -45,12 +47,13 @@ def dkd_loss(student: Tensor,
                          f'ignore_index={ignore_index}')
     classes = torch.arange(a.shape[1], device=a.device).view(
         (1, -1) + (1, ) * (a.dim() - 2))
-    onehot = torch.eq(label.unsqueeze(1), classes,
-                      out=torch.empty_like(a))  # (N, C, ...)
-    t = partitioned_kl_masks(a, b, [onehot], [1], alpha, [0.], beta,
-                             valid=valid)
-    parts = dict(tckd=t['high'], nckd=t['rest'])
-    return finish(t['total'], parts, valid, temperature, reduction,
+    is_target = torch.eq(label.unsqueeze(1), classes,
+                         out=torch.empty_like(a))  # (N, C, ...)
+    terms = partition_kl(a, b, groups=[is_target], group_sizes=[1],
+                         valid=valid)
+    tckd, nckd = terms.high, terms.rest
+    total = alpha * tckd + beta * nckd
+    return finish(total, dict(tckd=tckd, nckd=nckd), x, reduction,
                   return_parts)
 
 
@@ -67,5 +70,6 @@ class DKDLoss(BaseDistillLoss):
                  ignore_index: Optional[int] = 255,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_dkd') -> None:
-        super().__init__(temperature, logit_stand, ignore_index, loss_weight,
-                         loss_name, alpha=alpha, beta=beta)
+        super().__init__(loss_weight, loss_name, temperature,
+                         weights=dict(alpha=alpha, beta=beta),
+                         logit_stand=logit_stand, ignore_index=ignore_index)

@@ -5,15 +5,9 @@ from torch import Tensor
 
 from gdkd_seg.registry import MODELS
 from .base import BaseDistillLoss
-from .partition import partitioned_kl_masks, top_masks
-from .utils import check_weights, finish, prepare_logits
-
-
-def check_k(k: int, num_classes: int, name: str) -> None:
-    """Reject a top-k that leaves the "other" group empty (NaN upstream)."""
-    if not 1 <= k < num_classes:
-        raise ValueError(f'{name} needs 1 <= k < C, got k={k} with '
-                         f'C={num_classes} classes')
+from .partition import partition_kl, top_masks
+from .utils import (Temperature, check_k, check_weights, finish,
+                    prepare_logits)
 
 
 def gdkd_loss(student: Tensor,
@@ -23,33 +17,38 @@ def gdkd_loss(student: Tensor,
               w0: float = 1.0,
               w1: float = 1.0,
               w2: float = 2.0,
-              temperature: float = 1.0,
+              temperature: Temperature = 1.0,
               logit_stand: bool = False,
               ignore_index: Optional[int] = 255,
               reduction: str = 'mean',
               return_parts: bool = False):
-    """``T^2 * (w0 * high + w1 * low_top + w2 * low_other)`` per pixel.
+    """``T^2 * (w0 * high + w1 * low_top + w2 * low_other)`` per pixel::
 
-    ``U1`` = the teacher's k largest logits, ``U2`` = the other classes;
-    ``high`` is the KL of the (U1, U2) masses, ``low_top`` / ``low_other``
-    the KLs of the distributions inside U1 / U2. Labels only mark ignored
-    pixels. ``k=1`` is the top-1 variant (``low_top`` is exactly 0), equal
-    to DKD with the teacher's argmax as the label. Other arguments as
-    :func:`gdkd_seg.models.losses.kd_loss`.
+        U1 = the teacher's k largest logits,  U2 = the other classes
+        high      = KL((q_U1, q_U2) || (p_U1, p_U2))    group masses
+        low_top   = KL(q | U1 || p | U1)
+        low_other = KL(q | U2 || p | U2)
+
+    Labels only mark ignored pixels. ``k=1`` is the top-1 variant
+    (``low_top`` is exactly 0), equal to DKD with the teacher's argmax as
+    the label. Other arguments as :func:`gdkd_seg.models.losses.kd_loss`.
 
     Returns:
         The loss, and with ``return_parts`` also
         ``{'high', 'low_top', 'low_other'}`` (times ``T^2``, unweighted).
     """
-    check_k(k, student.shape[1], 'GDKD')
+    check_k(k, 'GDKD', min_k=1, num_classes=student.shape[1])
     check_weights(w0=w0, w1=w1, w2=w2)
-    a, b, _, valid = prepare_logits(student, teacher, target, temperature,
-                                    logit_stand, ignore_index)
-    top, maximum = top_masks(b, k, valid=valid)  # [(N, C, ...)]
-    t = partitioned_kl_masks(a, b, top, [k], w0, [w1], w2, maximum, valid)
-    parts = dict(high=t['high'], low_top=t['low0'], low_other=t['rest'])
-    return finish(t['total'], parts, valid, temperature, reduction,
-                  return_parts)
+    x = prepare_logits(student, teacher, target, temperature, logit_stand,
+                       ignore_index)
+    a, b, valid = x.student, x.teacher, x.valid  # (N, C, ...)
+    top, teacher_max = top_masks(b, k, valid=valid)  # [(N, C, ...)]
+    terms = partition_kl(a, b, groups=top, group_sizes=[k],
+                         teacher_max=teacher_max, valid=valid)
+    high, low_top, low_other = terms.high, terms.inner[0], terms.rest
+    total = w0 * high + w1 * low_top + w2 * low_other
+    parts = dict(high=high, low_top=low_top, low_other=low_other)
+    return finish(total, parts, x, reduction, return_parts)
 
 
 @MODELS.register_module()
@@ -67,7 +66,10 @@ class GDKDLoss(BaseDistillLoss):
                  ignore_index: Optional[int] = 255,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_gdkd') -> None:
-        if k < 1:
-            raise ValueError(f'GDKD needs k >= 1, got k={k}')
-        super().__init__(temperature, logit_stand, ignore_index, loss_weight,
-                         loss_name, k=k, w0=w0, w1=w1, w2=w2)
+        check_k(k, 'GDKD', min_k=1)
+        super().__init__(loss_weight, loss_name, temperature,
+                         weights=dict(w0=w0, w1=w1, w2=w2), k=k,
+                         logit_stand=logit_stand, ignore_index=ignore_index)
+
+    def check_num_classes(self, num_classes: int) -> None:
+        check_k(self.hparams['k'], 'GDKD', min_k=1, num_classes=num_classes)

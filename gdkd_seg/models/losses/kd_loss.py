@@ -5,18 +5,23 @@ from torch import Tensor
 
 from gdkd_seg.registry import MODELS
 from .base import BaseDistillLoss
-from .utils import finish, logsumexp, prepare_logits, softmax_lse
+from .utils import (Temperature, finish, logsumexp, prepare_logits,
+                    softmax_lse)
 
 
 def kd_loss(student: Tensor,
             teacher: Tensor,
             target: Optional[Tensor] = None,
-            temperature: float = 1.0,
+            temperature: Temperature = 1.0,
             logit_stand: bool = False,
             ignore_index: Optional[int] = 255,
             reduction: str = 'mean',
             return_parts: bool = False):
-    """``T^2 * KL(softmax(t / T) || softmax(s / T))`` per row / pixel.
+    """``T^2 * KL(softmax(t / T) || softmax(s / T))`` per row / pixel::
+
+        a = s / T,  b = t / T,  p = softmax(a),  q = softmax(b)
+        KL = sum_i q_i (log q_i - log p_i)
+           = lse(a) - lse(b) - sum_i q_i (a_i - b_i)
 
     Args:
         student: ``(N, C)`` or ``(N, C, H, W)`` student logits.
@@ -24,7 +29,9 @@ def kd_loss(student: Tensor,
         target: optional ``(N,)`` / ``(N, H, W)`` labels (or labels at an
             integer multiple of the logits' size), used only to drop
             pixels labelled ``ignore_index``.
-        temperature: T; with ``logit_stand`` the base temperature.
+        temperature: T; with ``logit_stand`` the base temperature. A
+            one-element tensor that requires grad (CTKD) gets its
+            gradient through both softmaxes and the ``T^2`` factor.
         logit_stand: Z-score both logits per row / pixel first.
         ignore_index: label of ignored pixels (``None``: keep all).
         reduction: ``'mean'`` over valid pixels of the batch, ``'sum'``
@@ -34,14 +41,13 @@ def kd_loss(student: Tensor,
     Returns:
         The loss (scalar, or the per-pixel map for ``'none'``).
     """
-    a, b, _, valid = prepare_logits(student, teacher, target, temperature,
-                                    logit_stand, ignore_index)
-    q, lse_b = softmax_lse(b)  # (N, C, ...), (N, 1, ...); no grad
-    # KL = sum_i q_i (log q_i - log p_i) with log q - log p = b - a - lse
-    # (written as lse_a - lse_b - sum q (a - b): no negated map backward)
+    x = prepare_logits(student, teacher, target, temperature, logit_stand,
+                       ignore_index)
+    a, b = x.student, x.teacher  # (N, C, ...)
+    q, lse_b = softmax_lse(b)  # (N, C, ...), (N, 1, ...)
+    # lse(a) - lse(b) - sum q (a - b): no negated map in the backward
     kl = (logsumexp(a) - lse_b) - (q * (a - b)).sum(dim=1, keepdim=True)
-    kl = kl.squeeze(1)  # (N, ...)
-    return finish(kl, {}, valid, temperature, reduction, return_parts)
+    return finish(kl.squeeze(1), {}, x, reduction, return_parts)
 
 
 @MODELS.register_module()
@@ -56,5 +62,5 @@ class KDLoss(BaseDistillLoss):
                  ignore_index: Optional[int] = 255,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_kd') -> None:
-        super().__init__(temperature, logit_stand, ignore_index, loss_weight,
-                         loss_name)
+        super().__init__(loss_weight, loss_name, temperature,
+                         logit_stand=logit_stand, ignore_index=ignore_index)

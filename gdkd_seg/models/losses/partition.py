@@ -13,9 +13,11 @@ below ``tiny / eps`` (~1e-31 in float32: a group more than ~70 nats
 below the maximum) would lose digits to subnormals, so those rows, and
 only those, are recomputed by the exact path (plain autograd in
 float64), which shifts each group by its own maximum (every group's sum
-is then at least 1).
+is then at least 1). The fast kernel's backward gives the student's
+gradient only; when the teacher's logits require a gradient (a learned
+temperature, ``b = t / T``), every row takes the exact path.
 """
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 import torch
 from torch import Tensor
@@ -129,8 +131,9 @@ def _exact_terms(a: Tensor, b: Tensor, masks: List[Tensor],
 
     Each group is shifted by its own maximum, so every group's sum of
     ``exp`` is at least 1: no group can underflow, however far below the
-    others it lies. Only the few rows the fast kernel flags come here, so
-    they are computed in float64.
+    others it lies. Rows come here when the fast kernel flags them (few)
+    or when the teacher side needs a gradient (a learned temperature);
+    either way they are computed in float64.
     """
     inside = [mask > 0 for mask in masks]
     dtype, a, b = a.dtype, a.double(), b.double()
@@ -161,91 +164,78 @@ def _exact_terms(a: Tensor, b: Tensor, masks: List[Tensor],
     return torch.stack(terms, dim=1).to(dtype)
 
 
-def partitioned_kl_masks(a: Tensor,
-                         b: Tensor,
-                         masks: List[Tensor],
-                         sizes: Sequence[int],
-                         w_high: float,
-                         w_low: Sequence[float],
-                         w_rest: float,
-                         teacher_max: Optional[Tensor] = None,
-                         valid: Optional[Tensor] = None
-                         ) -> Dict[str, Tensor]:
-    """:func:`partitioned_kl` with the groups given as 0 / 1 masks.
+class PartitionKL(NamedTuple):
+    """The per-pixel ``(N, ...)`` KL terms of a partition of the classes."""
+    high: Tensor  # KL of the group masses (the given groups + the rest)
+    inner: Tuple[Tensor, ...]  # KL inside each given group (0: one class)
+    rest: Tensor  # KL inside the classes of no given group
+
+
+def partition_kl(student: Tensor,
+                 teacher: Tensor,
+                 *,
+                 groups: Sequence[Tensor],
+                 group_sizes: Sequence[int],
+                 teacher_max: Optional[Tensor] = None,
+                 valid: Optional[Tensor] = None) -> PartitionKL:
+    """KL terms of ``q = softmax(teacher)`` against ``p = softmax(student)``
+    over a partition of the classes (dim 1)::
+
+        high    = KL(q's group masses || p's group masses)
+        inner_j = KL(q | U_j || p | U_j)      (conditionals inside U_j)
+        rest    = KL(q | R   || p | R)        (R: the classes left over)
 
     Args:
-        masks: disjoint ``(N, C, ...)`` masks of ``a``'s dtype; every
-            valid row / pixel must keep a class outside all of them.
-        sizes: the number of classes each mask holds per row / pixel.
-        teacher_max: the ``(N, 1, ...)`` maximum of ``b`` over the
+        student: ``(N, C, ...)`` temperature-scaled student logits.
+        teacher: ``(N, C, ...)`` temperature-scaled teacher logits; they
+            get a gradient only if they require one (a learned T).
+        groups: disjoint 0 / 1 masks ``(N, C, ...)`` of ``student``'s
+            dtype, one per group ``U_j``; every valid row / pixel must
+            keep a class outside all of them.
+        group_sizes: the number of classes each mask holds per row.
+        teacher_max: the ``(N, 1, ...)`` maximum of ``teacher`` over the
             classes, when the caller has it (saves a pass).
         valid: ``(N, ...)`` bool, the rows / pixels whose terms count;
             the others get 0 (value and gradient) whatever they hold.
     """
-    b = b.detach()
-    one_class = [size == 1 for size in sizes]
-    one_class.append(a.shape[1] - sum(sizes) == 1)
-    member = masks[0]
-    for mask in masks[1:]:
+    one_class = [size == 1 for size in group_sizes]
+    one_class.append(student.shape[1] - sum(group_sizes) == 1)
+    member = groups[0]
+    for mask in groups[1:]:
         member = member + mask
-    groups = list(masks) + [1 - member]  # the rest last
-    if teacher_max is None:
-        teacher_max = b.amax(dim=1, keepdim=True)
-    skip = None if valid is None else ~valid
-    terms, bad = _SharedShiftKL.apply(a, b, groups, one_class, teacher_max,
-                                      skip)
-    if bad.any():
+    masks = list(groups) + [1 - member]  # the rest last
+    if teacher.requires_grad:
+        # only the exact path differentiates the teacher side (a learned
+        # temperature): every counted row takes it
+        terms = student.new_zeros((student.shape[0], len(masks) + 1) +
+                                  student.shape[2:])  # (N, 1 + G, ...)
+        rows = torch.ones_like(member[:, 0], dtype=torch.bool) if (
+            valid is None) else valid
+        terms = _exact_rows(terms, rows, student, teacher, masks, one_class)
+    else:
+        if teacher_max is None:
+            teacher_max = teacher.amax(dim=1, keepdim=True)
+        skip = None if valid is None else ~valid
+        terms, bad = _SharedShiftKL.apply(student, teacher, masks,
+                                          one_class, teacher_max, skip)
+        if bad.any():
+            terms = _exact_rows(terms, bad, student, teacher, masks,
+                                one_class)
+    inner = tuple(terms[:, 1 + j] for j in range(len(groups)))
+    return PartitionKL(high=terms[:, 0], inner=inner, rest=terms[:, -1])
 
-        def rows(x: Tensor) -> Tensor:
-            return x.movedim(1, -1)[bad]  # (n, C)
 
-        exact = _exact_terms(rows(a), rows(b), [rows(m) for m in groups],
-                             one_class)  # (n, 1 + G)
-        terms = terms.movedim(1, -1).index_put((bad, ), exact).movedim(-1, 1)
-    out = {f'low{j}': terms[:, 1 + j] for j in range(len(sizes))}
-    out.update(high=terms[:, 0], rest=terms[:, -1])
-    total = w_high * out['high'] + w_rest * out['rest']
-    for j, w in enumerate(w_low):
-        total = total + w * out[f'low{j}']
-    out['total'] = total
-    return out
+def _exact_rows(terms: Tensor, rows: Tensor, a: Tensor, b: Tensor,
+                masks: List[Tensor], one_class: List[bool]) -> Tensor:
+    """``terms`` with the pixels ``rows`` (``(N, ...)`` bool) replaced by
+    :func:`_exact_terms` of their ``(n, C)`` class vectors."""
 
+    def pick(x: Tensor) -> Tensor:
+        return x.movedim(1, -1)[rows]  # (n, C)
 
-def partitioned_kl(a: Tensor, b: Tensor, groups: List[Tensor],
-                   w_high: float, w_low: Sequence[float],
-                   w_rest: float) -> Dict[str, Tensor]:
-    """KL terms of a partition of the classes into index groups + the rest.
-
-    With ``p = softmax(a)`` (student) and ``q = softmax(b)`` (teacher)
-    over dim 1, the groups ``U_1..U_g`` (given by class indices) and
-    ``R`` (every other class), returns the per-pixel maps::
-
-        high  = KL(mass_q || mass_p)          over the g + 1 group masses
-        low_j = KL(q | U_j  ||  p | U_j)      conditionals inside U_j
-        rest  = KL(q | R    ||  p | R)
-
-    finite and exact for any logits of magnitude below ~1e37; ``total``
-    is ``w_high * high + sum_j w_low[j] * low_j + w_rest * rest``.
-    A one-class group gives exactly 0 (value and gradient).
-
-    Args:
-        a: ``(N, C, ...)`` temperature-scaled student logits.
-        b: ``(N, C, ...)`` temperature-scaled teacher logits (no grad).
-        groups: disjoint ``(N, k_j, ...)`` class indices, no index twice
-            in a row / pixel; ``R`` must not be empty.
-        w_high, w_low, w_rest: weights of the terms in ``total``.
-
-    Returns:
-        Dict with ``high``, ``low0``.., ``rest`` and ``total`` maps of
-        shape ``(N, ...)``.
-    """
-    num_grouped = sum(index.shape[1] for index in groups)
-    if num_grouped >= a.shape[1]:
-        raise ValueError(f'{num_grouped} grouped classes leave no rest '
-                         f'among C={a.shape[1]}')
-    masks = [torch.zeros_like(a).scatter_(1, index, 1.) for index in groups]
-    sizes = [index.shape[1] for index in groups]
-    return partitioned_kl_masks(a, b, masks, sizes, w_high, w_low, w_rest)
+    exact = _exact_terms(pick(a), pick(b), [pick(m) for m in masks],
+                         one_class)  # (n, 1 + G)
+    return terms.movedim(1, -1).index_put((rows, ), exact).movedim(-1, 1)
 
 
 def _largest(x: Tensor, k: int) -> Tensor:

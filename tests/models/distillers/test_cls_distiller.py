@@ -167,7 +167,7 @@ def test_epoch_warmup(teacher_ckpt, epoch):
     set_epoch(epoch)
     got = warm.loss(data['inputs'], data['data_samples'])['loss_kd']
     full = model.loss(data['inputs'], data['data_samples'])['loss_kd']
-    # losses.md §3: lambda(e) = min(e / W, 1) with the 1-indexed epoch
+    # docs/losses.md §1: lambda(e) = min(e / W, 1), 1-indexed epoch e
     # e = epoch + 1, so the first epoch already has 1/20
     torch.testing.assert_close(got, min((epoch + 1) / 20, 1.0) * full)
 
@@ -229,7 +229,7 @@ def test_class_mismatch_and_bad_args_are_rejected(teacher_ckpt):
 
 
 def test_kd_ce_weight_combination(teacher_ckpt):
-    """CIFAR KD: 0.1 CE + 0.9 KD (losses.md §2) via ce_weight and the
+    """CIFAR KD: 0.1 CE + 0.9 KD (docs/losses.md §2) via ce_weight and the
     loss's own loss_weight."""
     path, _ = teacher_ckpt
     model = build(path, ce_weight=0.1, distill_losses=dict(

@@ -1,10 +1,14 @@
-"""Fixtures of the loss tests: a naive float64 reference and the losses.
+"""Fixtures and helpers of the loss tests: a naive float64 reference,
+the losses with test settings, and the small helpers several test files
+share (import them from here: ``from tests.models.losses.conftest import
+kl_fractions``).
 
 The reference is written in the most obvious way on purpose -- a Python
 loop over pixels, numpy softmax, explicit subset renormalisation -- so that
 it shares no code and no trick with ``gdkd_seg.models.losses``.
 """
 import decimal
+import math
 from types import SimpleNamespace
 from typing import Dict, List, Optional, Sequence
 
@@ -14,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from gdkd_seg.models.losses import dkd_loss, gdkd3_loss, gdkd_loss, kd_loss
+from gdkd_seg.models.losses.partition import partition_kl
 
 # Hyperparameters used by the generic tests: weights != 1 and T != 1 so
 # that a dropped weight or a missing T^2 shows; C = 5 classes so that
@@ -31,6 +36,44 @@ PART_NAMES = {
     'gdkd': ('high', 'low_top', 'low_other'),
     'gdkd3': ('high', 'low_top2k', 'low_other'),
 }
+
+
+# ----------------------------------------------------------------------
+# helpers shared by several test files
+# ----------------------------------------------------------------------
+def kl_fractions(q, p) -> float:
+    """``sum_i q_i log(q_i / p_i)`` for exact rational ``q, p`` (only the
+    logs are rounded)."""
+    return sum(float(qi) * math.log(qi / pi) for qi, pi in zip(q, p) if qi)
+
+
+def zscore(x: torch.Tensor) -> torch.Tensor:
+    """Unbiased Z-score over dim 1 with torch's own mean and std, written
+    out for the tests (not the package's fused kernel)."""
+    return (x - x.mean(1, keepdim=True)) / (x.std(1, keepdim=True) + 1e-7)
+
+
+def partitioned_kl(a: torch.Tensor, b: torch.Tensor,
+                   groups: List[torch.Tensor], w_high: float,
+                   w_low: Sequence[float],
+                   w_rest: float) -> Dict[str, torch.Tensor]:
+    """The package kernel on groups given as class indices, as a dict.
+
+    ``groups`` are disjoint ``(N, k_j, ...)`` index tensors; returns the
+    ``(N, ...)`` maps ``high``, ``low0``.., ``rest`` and ``total =
+    w_high high + sum_j w_low[j] low_j + w_rest rest``. (This was package
+    code used only by tests; it lives here now.)
+    """
+    num_grouped = sum(index.shape[1] for index in groups)
+    assert num_grouped < a.shape[1], 'the groups leave no rest'
+    masks = [torch.zeros_like(a).scatter_(1, index, 1.) for index in groups]
+    terms = partition_kl(a, b, groups=masks,
+                         group_sizes=[index.shape[1] for index in groups])
+    out = {f'low{j}': low for j, low in enumerate(terms.inner)}
+    out.update(high=terms.high, rest=terms.rest)
+    out['total'] = w_high * terms.high + w_rest * terms.rest + sum(
+        w * low for w, low in zip(w_low, terms.inner))
+    return out
 
 
 # ----------------------------------------------------------------------
@@ -262,7 +305,7 @@ def with_gap():
 
 
 # ----------------------------------------------------------------------
-# the upstream formulas (losses.md sections 3, 4, 9), used only to show
+# the upstream formulas (docs/losses.md §3, §4, §12), used only to show
 # that an input is extreme: summed probabilities before the log, and the
 # -1000 mask instead of an exact restricted softmax
 # ----------------------------------------------------------------------

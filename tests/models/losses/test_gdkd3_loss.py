@@ -8,19 +8,10 @@ import pytest
 import torch
 
 from gdkd_seg.models.losses import GDKD3Loss, gdkd3_loss, kd_loss
+from tests.models.losses.conftest import kl_fractions, zscore
 
 SHAPE = (2, 6, 3, 7)  # N, C, H, W with H != W != C
 HP = dict(w0=1.5, w1=0.7, w2=3.0)
-
-
-def kl_fractions(q, p) -> float:
-    """sum_i q_i log(q_i / p_i) for exact rational q, p."""
-    return sum(float(qi) * math.log(qi / pi) for qi, pi in zip(q, p) if qi)
-
-
-def zscore(x):
-    """Unbiased Z-score over dim 1, written out for the test."""
-    return (x - x.mean(1, keepdim=True)) / (x.std(1, keepdim=True) + 1e-7)
 
 
 @pytest.mark.parametrize('T', [1.0, 2.0])

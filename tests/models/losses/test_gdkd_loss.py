@@ -9,19 +9,10 @@ import torch
 
 from gdkd_seg.models.losses import (DKDLoss, GDKDLoss, dkd_loss, gdkd_loss,
                                     kd_loss)
+from tests.models.losses.conftest import kl_fractions, zscore
 
 SHAPE = (2, 5, 3, 7)  # N, C, H, W with H != W != C
 HP = dict(w0=1.5, w1=0.7, w2=3.0)
-
-
-def kl_fractions(q, p) -> float:
-    """sum_i q_i log(q_i / p_i) for exact rational q, p."""
-    return sum(float(qi) * math.log(qi / pi) for qi, pi in zip(q, p) if qi)
-
-
-def zscore(x):
-    """Unbiased Z-score over dim 1, written out for the test."""
-    return (x - x.mean(1, keepdim=True)) / (x.std(1, keepdim=True) + 1e-7)
 
 
 def teacher_topk_mask(t, k, T, logit_stand):
@@ -111,7 +102,7 @@ def test_maps_match_naive_reference(logits, labels, naive, logit_stand, k):
 @pytest.mark.parametrize('k', [1, 2, 4])
 def test_kd_is_high_plus_mass_weighted_lows(logits, labels, logit_stand, k):
     """Per pixel: KD = high + m_top low_top + m_other low_other, with the
-    teacher's masses at temperature T (losses.md section 4)."""
+    teacher's masses at temperature T (docs/losses.md §4)."""
     s, t = logits(SHAPE, seed=3), logits(SHAPE, seed=4)
     y = labels((2, 3, 7), 5, seed=5, ignore_frac=0.25)
     T = 3.0

@@ -8,14 +8,9 @@ import pytest
 import torch
 
 from gdkd_seg.models.losses import KDLoss, kd_loss
+from tests.models.losses.conftest import kl_fractions
 
 SHAPE = (2, 5, 3, 7)  # N, C, H, W with H != W != C
-
-
-def kl_fractions(q, p) -> float:
-    """sum_i q_i log(q_i / p_i) for exact rational q, p (only the logs are
-    rounded)."""
-    return sum(float(qi) * math.log(qi / pi) for qi, pi in zip(q, p) if qi)
 
 
 @pytest.mark.parametrize('T', [1.0, 2.0])

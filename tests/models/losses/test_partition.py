@@ -1,17 +1,21 @@
 """The partition kernel ``gdkd_seg/models/losses/partition.py``.
 
-``top_masks`` against ``torch.topk``; ``partitioned_kl`` against the
+``top_masks`` against ``torch.topk``; ``partition_kl`` (through the
+index-group helper ``partitioned_kl`` of ``conftest.py``) against the
 naive and the 50-digit references, on explicit groups; and the split
 between the fast kernel (one shift per row) and the exact one (a shift
 per group), which must be invisible in values and gradients.
 """
+import itertools
+
 import numpy as np
 import pytest
 import torch
 
-from gdkd_seg.models.losses import gdkd_loss, partitioned_kl
+from gdkd_seg.models.losses import gdkd_loss
 from gdkd_seg.models.losses import partition
 from gdkd_seg.models.losses.partition import top_masks
+from tests.models.losses.conftest import partitioned_kl
 
 
 # the teacher's top-k partition
@@ -22,16 +26,19 @@ def _topk_masks(b, k, split_top1):
     return [torch.zeros_like(b).scatter_(1, p, 1.) for p in parts]
 
 
+# (k, split_top1): splitting off the top-1 needs k >= 2 (GDKD3)
+K_SPLIT = [(k, split)
+           for k, split in itertools.product([1, 2, 4], [False, True])
+           if not (split and k == 1)]
+
+
 @pytest.mark.parametrize('shape', [(2, 7, 3, 5), (6, 40), (4, 9)])
-@pytest.mark.parametrize('k', [1, 2, 4])
-@pytest.mark.parametrize('split_top1', [False, True])
+@pytest.mark.parametrize('k,split_top1', K_SPLIT)
 @pytest.mark.parametrize('ties', [False, True])
 def test_top_masks_equal_topk(shape, k, split_top1, ties):
     """The fast selection gives torch.topk's partition, ties included
     (integer logits: many ties, some rows fully tied), and the maxima of
     the groups."""
-    if split_top1 and k == 1:
-        return
     g = torch.Generator().manual_seed(k + 10 * len(shape))
     b = torch.randn(shape, generator=g, dtype=torch.float64)
     if ties:
@@ -118,13 +125,6 @@ def test_partitioned_kl_gradcheck_every_term(logits):
         return out['high'], out['low1'], out['low2'], out['rest']
 
     assert torch.autograd.gradcheck(terms, (a, ))
-
-
-def test_partitioned_kl_rejects_empty_rest(logits):
-    a = logits((2, 4), seed=47)
-    groups = _random_groups((2, 4), [2, 2], seed=48)
-    with pytest.raises(ValueError, match='rest'):
-        partitioned_kl(a, a, groups, 1., [1., 1.], 1.)
 
 
 # ----------------------------------------------------------------------

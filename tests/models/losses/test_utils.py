@@ -13,7 +13,8 @@ import torch
 import torch.nn.functional as F
 
 from gdkd_seg.models.losses import logit_standardize
-from gdkd_seg.models.losses.utils import reduce_map, resize_target
+from gdkd_seg.models.losses.utils import (clean_invalid, downsample_labels,
+                                          reduce_map)
 
 SHAPE = (2, 5, 3, 7)  # N, C, H, W: H != W != C, so a wrong axis fails
 
@@ -85,21 +86,40 @@ def test_ls_invariant_to_affine_logits(loss_case, logits, labels):
 # labels at a multiple of the logits' resolution
 # ----------------------------------------------------------------------
 @pytest.mark.parametrize('scale', [2, 8])
-def test_resize_target_takes_top_left_of_each_block(scale):
+def test_downsample_labels_takes_top_left_of_each_block(scale):
     g = torch.Generator().manual_seed(5)
     y = torch.randint(0, 256, (2, 3 * scale, 7 * scale), generator=g)
-    out = resize_target(y, (3, 7))
+    out = downsample_labels(y, (3, 7))
     # an independent definition: legacy nearest interpolation
     ref = F.interpolate(y[:, None].float(), size=(3, 7), mode='nearest')
     torch.testing.assert_close(out, ref[:, 0].long())
     torch.testing.assert_close(out, y[:, ::scale, ::scale])
 
 
-def test_resize_target_keeps_matching_and_cls_labels():
+def test_downsample_labels_keeps_matching_and_cls_labels():
     y = torch.arange(6).view(1, 2, 3)
-    assert resize_target(y, (2, 3)) is y
+    assert downsample_labels(y, (2, 3)) is y
     y1 = torch.arange(4)
-    assert resize_target(y1, ()) is y1
+    assert downsample_labels(y1, ()) is y1
+
+
+@pytest.mark.parametrize('size', [(4, 14), (6, 15), (3, 8), (5, 9)])
+def test_downsample_labels_any_size_is_legacy_nearest(size):
+    """Sizes that are no integer multiple: an error by default (the
+    losses), legacy nearest interpolation with ``exact_multiple=False``
+    (the distiller and the analysis tools), labels kept as integers."""
+    y = torch.randint(0, 256, (2, ) + size,
+                      generator=torch.Generator().manual_seed(58))
+    with pytest.raises(ValueError, match='multiple'):
+        downsample_labels(y, (3, 7))
+    out = downsample_labels(y, (3, 7), exact_multiple=False)
+    ref = F.interpolate(y[:, None].float(), size=(3, 7), mode='nearest')
+    assert out.dtype == y.dtype
+    torch.testing.assert_close(out, ref[:, 0].long(), rtol=0, atol=0)
+    # pixel (i, j) reads (floor(i H / 3), floor(j W / 7)), written out
+    rows = [i * size[0] // 3 for i in range(3)]
+    cols = [j * size[1] // 7 for j in range(7)]
+    torch.testing.assert_close(out, y[:, rows][:, :, cols], rtol=0, atol=0)
 
 
 @pytest.mark.parametrize('scale', [2, 8])
@@ -165,6 +185,50 @@ def test_garbage_at_ignored_pixels_is_harmless(loss_case, logits, labels,
     torch.testing.assert_close(grads[1], grads[0], rtol=0, atol=0)
     assert (grads[1][ignored] == 0).all()
     assert (grads[1][~ignored] != 0).any()
+
+
+class _ZeroAndMultiply(torch.autograd.Function):
+    """The package's former ``_ZeroInvalid``, kept here as the reference:
+    ignored pixels set to 0 forward, the gradient multiplied by the 0 / 1
+    mask backward."""
+
+    @staticmethod
+    def forward(ctx, x, keep):
+        ctx.save_for_backward(keep)
+        return x.masked_fill(keep == 0, 0.)
+
+    @staticmethod
+    def backward(ctx, grad):
+        keep, = ctx.saved_tensors
+        return grad * keep, None
+
+
+@pytest.mark.parametrize('always', [False, True])
+def test_clean_invalid_equals_zero_and_multiply(logits, labels, always):
+    """``masked_fill`` (what ``clean_invalid`` uses) gives the values and
+    the gradients of a hand-written zero-and-multiply-by-mask function,
+    bit for bit, with inf / NaN / finite garbage at ignored pixels."""
+    x = logits(SHAPE, seed=59)
+    y = labels((2, 3, 7), SHAPE[1], seed=60, ignore_frac=0.4)
+    valid = y != 255
+    ignored = (~valid).unsqueeze(1).expand(SHAPE)
+    values = torch.tensor([math.nan, math.inf, -math.inf, 1e30],
+                          dtype=x.dtype)
+    x[ignored] = values[torch.arange(int(ignored.sum())) % 4]
+    upstream = logits(SHAPE, seed=61)  # an arbitrary incoming gradient
+    grads = []
+    for fn in (lambda z: clean_invalid(z, valid, always=always),
+               lambda z: _ZeroAndMultiply.apply(
+                   z, valid.unsqueeze(1).to(z.dtype))):
+        z = x.clone().requires_grad_()
+        out = fn(z)
+        (out * upstream).sum().backward()
+        grads.append((out.detach(), z.grad))
+    (out_a, grad_a), (out_b, grad_b) = grads
+    assert torch.isfinite(out_a).all()
+    torch.testing.assert_close(out_a, out_b, rtol=0, atol=0)
+    torch.testing.assert_close(grad_a, grad_b, rtol=0, atol=0)
+    assert (grad_a[ignored] == 0).all() and (grad_a[~ignored] != 0).all()
 
 
 def test_all_ignored_batch_is_exactly_zero(loss_case, logits):

@@ -1,15 +1,17 @@
-"""Our losses against the shared reference vectors (losses.md section 11).
+"""Our losses against the upstream reference vectors (docs/losses.md §11).
 
 Each vector holds logits, labels, the upstream loss, its gradient and, for
-most methods, the unweighted sub-terms. The vectors live beside the
-repository in ``shared/vectors`` (override with ``$GDKD_VECTORS``); the
-tests skip with a message when they are absent.
+most methods, the unweighted sub-terms. The vectors are part of the
+repository (``tests/data/vectors``, with ``index.json`` naming the
+upstream commits; ``$GDKD_VECTORS`` points elsewhere, e.g. at a larger
+set). A file the index lists but the folder lacks fails its test.
 
 Ties (``cls_c10_ties``): the partition then depends on how a top-k breaks
 ties, and the vectors store the upstream partition (``mask_*``). Where our
 partition equals it, our loss function is compared directly; where it
-differs, our maths is evaluated on the stored partition through
-``partitioned_kl`` and compared -- both are real checks of our code.
+differs, our maths is evaluated on the stored partition through the
+kernel (``partitioned_kl`` of ``conftest.py``) and compared -- both are
+real checks of our code.
 """
 import json
 import os
@@ -21,16 +23,16 @@ import pytest
 import torch
 
 from gdkd_seg.models.losses import (dkd_loss, gdkd3_loss, gdkd_loss, kd_loss,
-                                    logit_standardize, partitioned_kl)
-from gdkd_seg.models.losses.utils import prepare_logits, resize_target
+                                    logit_standardize)
+from gdkd_seg.models.losses.utils import downsample_labels, prepare_logits
+from tests.models.losses.conftest import partitioned_kl
 
-REPO = Path(__file__).resolve().parents[3]
-VECTORS = Path(
-    os.environ.get('GDKD_VECTORS', REPO / '..' / 'shared' / 'vectors'))
+DATA = Path(__file__).resolve().parents[2] / 'data'
+VECTORS = Path(os.environ.get('GDKD_VECTORS', DATA / 'vectors'))
 INDEX = VECTORS / 'index.json'
 
 # upstream's experimental LS_GDKD standardises inside the partition with a
-# biased std (losses.md section 6); this project does not implement it
+# biased std (docs/losses.md §6); this project does not implement it
 UNCOVERED_NORM_MODES = ('both', 'other')
 # logged statistics of the raw logits in the LSKD vectors, not loss terms
 NOT_LOSS_TERMS = ('mean_student', 'std_student', 'mean_teacher',
@@ -42,16 +44,8 @@ UPSTREAM_EXACT_KINDS = ('random', 'ties', 'seg')
 
 
 def _params():
-    if not INDEX.is_file():
-        return [
-            pytest.param(
-                None,
-                None,
-                id='no-vectors',
-                marks=pytest.mark.skip(
-                    reason=f'reference vectors not found at {VECTORS}; '
-                    'set GDKD_VECTORS to their folder'))
-        ]
+    # no index is an error of the whole module, not a skip
+    assert INDEX.is_file(), f'reference vectors not found: {INDEX}'
     params = []
     for entry in json.loads(INDEX.read_text())['files']:
         marks = []
@@ -162,7 +156,8 @@ def _call_loss(entry, route, s, t, y):
 def _loss_on_partition(entry, route, s, t, groups: List[torch.Tensor]):
     """Our maths on a given partition (classification rows only)."""
     T, ls, _ = _settings(entry)
-    a, b, _, _ = prepare_logits(s, t, None, T, ls, None)
+    x = prepare_logits(s, t, None, T, ls, None)
+    a, b = x.student, x.teacher
     w_high, w_low, w_rest, names = _weights(entry, route)
     out = partitioned_kl(a, b, [_mask_to_index(g) for g in groups], w_high,
                          w_low, w_rest)
@@ -176,7 +171,7 @@ def run_ours(entry, route, z):
     t = torch.from_numpy(z['teacher'])
     y = torch.from_numpy(z['target']).long()
     T, ls, _ = _settings(entry)
-    b = prepare_logits(s, t, None, T, ls, None)[1]
+    b = prepare_logits(s, t, None, T, ls, None).teacher
     partitions = _partitions(entry, route, z, b)
     used = 'ours'
     if partitions is not None:
@@ -245,14 +240,15 @@ def _check_against_exact(entry, route, z, loss, naive):
     y = torch.from_numpy(z['target']).long()
     if route is not None:  # DKD-top1: the teacher's argmax is the label
         y = t.argmax(1)
-    y = resize_target(y, s.shape[2:])
+    y = downsample_labels(y, s.shape[2:])
     ref = naive.loss_map(name, s, t, y, hp, ls, ignore_index, exact=True)
     valid = np.ones(ref['total'].shape, bool) if (
         y is None or ignore_index is None) else (y != ignore_index).numpy()
     expected = ref['total'].sum() / max(valid.sum(), 1)
     # rounding of the scaled logits (size |a|) enters every log-sum-exp:
     # a few eps * |a| per KL (see the extreme-logit tests), times T^2
-    a, b = prepare_logits(s, t, None, T, ls, None)[:2]
+    x = prepare_logits(s, t, None, T, ls, None)
+    a, b = x.student, x.teacher
     atol = 16 * torch.finfo(s.dtype).eps * float(
         a.abs().max() + b.abs().max()) * T**2
     np.testing.assert_allclose(loss.double().numpy(), expected, rtol=1e-5,
@@ -261,14 +257,15 @@ def _check_against_exact(entry, route, z, loss, naive):
 
 def _std_params():
     return [
-        p for p in _params() if p.values[0] is None
-        or 'std_student' in p.values[0].get('arrays', [])
+        p for p in _params()
+        if 'std_student' in p.values[0].get('arrays', [])
     ]
 
 
 @pytest.mark.parametrize('entry,route', _std_params())
 def test_standardized_logits(entry, route):
     """The vectors' Z-scored logits (``std_*``) equal ours."""
+    assert (VECTORS / entry['file']).is_file(), f'{entry["file"]} missing'
     z = np.load(VECTORS / entry['file'])
     for which in ('student', 'teacher'):
         ref = z[f'std_{which}']

@@ -1,4 +1,4 @@
-# ImageNet at batch 64 per GPU (8 x 64 = 512, losses.md §4), with
+# ImageNet at batch 64 per GPU (8 x 64 = 512, docs/losses.md §4), with
 # MMPretrain's pipeline; top-1/top-5 accuracy.
 _base_ = 'mmpretrain::_base_/datasets/imagenet_bs32.py'
 train_dataloader = dict(batch_size=64)

@@ -1,7 +1,7 @@
-# The CIFAR-100 schedule of every logit-distillation method (losses.md §4):
-# SGD, batch 64, 240 epochs, LR 0.05 (0.01 for ShuffleNet/MobileNet
-# students, set in their configs), x0.1 at 150/180/210, wd 5e-4,
-# momentum 0.9.
+# The CIFAR-100 schedule of every logit-distillation method
+# (docs/losses.md §4): SGD, batch 64, 240 epochs, LR 0.05 (0.01 for
+# ShuffleNet/MobileNet students, set in their configs), x0.1 at
+# 150/180/210, wd 5e-4, momentum 0.9.
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4))
 param_scheduler = dict(

@@ -1,4 +1,4 @@
-# The ImageNet schedule of the distillation runs (losses.md §4):
+# The ImageNet schedule of the distillation runs (docs/losses.md §4):
 # batch 512 (8 x 64), LR 0.2, 100 epochs, x0.1 at 30/60/90, wd 1e-4.
 _base_ = 'mmpretrain::_base_/schedules/imagenet_bs256.py'
 optim_wrapper = dict(

@@ -7,5 +7,5 @@ _base_ = [
     '../../_base_/default_runtime.py',
 ]
 
-# ShuffleNet/MobileNet students: LR 0.01 (losses.md §4)
+# ShuffleNet/MobileNet students: LR 0.01 (docs/losses.md §4)
 optim_wrapper = dict(optimizer=dict(lr=0.01))

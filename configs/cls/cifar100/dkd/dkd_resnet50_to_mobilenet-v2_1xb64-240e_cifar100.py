@@ -8,9 +8,9 @@ model = dict(
     student={{_base_.model}},
     teacher='{{ fileDirname }}/../baselines/resnet50_1xb64-240e_cifar100.py',
     teacher_ckpt='work_dirs/resnet50_1xb64-240e_cifar100/epoch_240.pth',
-    ce_weight=1.0,  # CE_w, losses.md §3
-    warmup_epochs=20,  # W, losses.md §3
-    # alpha 1, per-pair beta, T 4 (losses.md §3)
+    ce_weight=1.0,  # CE_w, docs/losses.md §3
+    warmup_epochs=20,  # W, docs/losses.md §3
+    # alpha 1, per-pair beta, T 4 (docs/losses.md §3)
     distill_losses=dict(
         type='DKDLoss', alpha=1.0, beta=8.0, temperature=4.0),
 )

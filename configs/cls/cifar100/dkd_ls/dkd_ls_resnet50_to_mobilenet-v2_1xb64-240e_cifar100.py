@@ -1,7 +1,7 @@
 # DKD + logit standardization, resnet50 -> mobilenet-v2 on CIFAR-100.
 _base_ = ['../dkd/dkd_resnet50_to_mobilenet-v2_1xb64-240e_cifar100.py']
 model = dict(
-    # LS repo per-pair (tau, lambda, beta), losses.md §6
+    # LS repo per-pair (tau, lambda, beta), docs/losses.md §6
     # T = tau, alpha = 1 * lambda, beta = 2 * lambda
     distill_losses=dict(
         alpha=15.0, beta=30.0, temperature=2.0, logit_stand=True))

@@ -8,9 +8,9 @@ model = dict(
     student={{_base_.model}},
     teacher='{{ fileDirname }}/../baselines/wrn-40-2_1xb64-240e_cifar100.py',
     teacher_ckpt='work_dirs/wrn-40-2_1xb64-240e_cifar100/epoch_240.pth',
-    ce_weight=1.0,  # CE_w, losses.md §4
-    warmup_epochs=20,  # W, losses.md §4
-    # k 5, w0 1, per-pair w1/w2, T 4 (losses.md §4 table, GDKD repo)
+    ce_weight=1.0,  # CE_w, docs/losses.md §4
+    warmup_epochs=20,  # W, docs/losses.md §4
+    # k 5, w0 1, per-pair w1/w2, T 4 (docs/losses.md §4 table, GDKD repo)
     distill_losses=dict(
         type='GDKDLoss', k=5, w0=1.0, w1=2.0, w2=6.0,
         temperature=4.0),

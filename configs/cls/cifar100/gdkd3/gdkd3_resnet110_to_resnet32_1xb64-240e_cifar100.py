@@ -8,10 +8,10 @@ model = dict(
     student={{_base_.model}},
     teacher='{{ fileDirname }}/../baselines/resnet110_1xb64-240e_cifar100.py',
     teacher_ckpt='work_dirs/resnet110_1xb64-240e_cifar100/epoch_240.pth',
-    ce_weight=1.0,  # CE_w, losses.md §5
-    warmup_epochs=20,  # W, losses.md §5
+    ce_weight=1.0,  # CE_w, docs/losses.md §5
+    warmup_epochs=20,  # W, docs/losses.md §5
     # k 4, w0 1 (GDKD repo CFG.GDKD3), per-pair w1/w2 of the GDKD table
-    # (losses.md §5), T 4
+    # (docs/losses.md §5), T 4
     distill_losses=dict(
         type='GDKD3Loss', k=4, w0=1.0, w1=1.0, w2=1.0,
         temperature=4.0),

@@ -2,5 +2,5 @@
 _base_ = ['../gdkd3/gdkd3_wrn-40-2_to_shufflenet-v1_1xb64-240e_cifar100.py']
 model = dict(
     # DERIVED (no upstream config): GDKD3 as in ../gdkd3 with both logits
-    # standardized, T 4 as LS_GDKD (losses.md §6)
+    # standardized, T 4 as LS_GDKD (docs/losses.md §6)
     distill_losses=dict(logit_stand=True))

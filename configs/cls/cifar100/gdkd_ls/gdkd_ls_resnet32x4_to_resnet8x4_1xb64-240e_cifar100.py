@@ -2,5 +2,5 @@
 _base_ = ['../gdkd/gdkd_resnet32x4_to_resnet8x4_1xb64-240e_cifar100.py']
 model = dict(
     # GDKD repo LS_GDKD, norm_mode "global": both logits standardized,
-    # then GDKD with its own w0/w1/w2/k and T 4 (losses.md §6)
+    # then GDKD with its own w0/w1/w2/k and T 4 (docs/losses.md §6)
     distill_losses=dict(logit_stand=True))

@@ -8,7 +8,7 @@ model = dict(
     student={{_base_.model}},
     teacher='{{ fileDirname }}/../baselines/resnet32x4_1xb64-240e_cifar100.py',
     teacher_ckpt='work_dirs/resnet32x4_1xb64-240e_cifar100/epoch_240.pth',
-    ce_weight=0.1,  # CE_w, losses.md §2 (CIFAR-100)
-    # KD_w 0.9, T 4 (losses.md §2); no warm-up (mdistiller KD)
+    ce_weight=0.1,  # CE_w, docs/losses.md §2 (CIFAR-100)
+    # KD_w 0.9, T 4 (docs/losses.md §2); no warm-up (mdistiller KD)
     distill_losses=dict(type='KDLoss', temperature=4.0, loss_weight=0.9),
 )

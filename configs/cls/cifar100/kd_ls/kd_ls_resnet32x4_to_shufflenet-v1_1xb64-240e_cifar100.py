@@ -1,6 +1,6 @@
 # KD + logit standardization, resnet32x4 -> shufflenet-v1 on CIFAR-100.
 _base_ = ['../kd/kd_resnet32x4_to_shufflenet-v1_1xb64-240e_cifar100.py']
 model = dict(
-    # pair not in the LS logs: tau 2, lambda 9 (losses.md §6)
+    # pair not in the LS logs: tau 2, lambda 9 (docs/losses.md §6)
     # T = tau, KD_w = lambda
     distill_losses=dict(temperature=2.0, loss_weight=9.0, logit_stand=True))

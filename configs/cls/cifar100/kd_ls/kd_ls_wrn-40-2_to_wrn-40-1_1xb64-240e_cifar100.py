@@ -1,6 +1,6 @@
 # KD + logit standardization, wrn-40-2 -> wrn-40-1 on CIFAR-100.
 _base_ = ['../kd/kd_wrn-40-2_to_wrn-40-1_1xb64-240e_cifar100.py']
 model = dict(
-    # LS repo per-pair (tau, lambda), losses.md §6
+    # LS repo per-pair (tau, lambda), docs/losses.md §6
     # T = tau, KD_w = lambda
     distill_losses=dict(temperature=2.0, loss_weight=9.0, logit_stand=True))

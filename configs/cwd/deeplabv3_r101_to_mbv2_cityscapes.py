@@ -1,0 +1,18 @@
+# CWD: DeepLabV3-R101-D8 (teacher) -> DeepLabV3-MobileNetV2-D8 (student),
+# Cityscapes 512x1024, MMSeg's 80k schedule (4 GPUs x 2 images).
+_base_ = [
+    'mmseg::mobilenet_v2/mobilenet-v2-d8_deeplabv3_4xb2-80k_cityscapes-512x1024.py',  # noqa
+    '../_base_/teachers.py'
+]
+custom_imports = dict(imports=['gdkd_seg'], allow_failed_imports=False)
+model = dict(
+    _delete_=True,
+    type='SegDistiller',
+    student={{_base_.model}},
+    teacher={{_base_.deeplabv3_r101}},
+    teacher_ckpt={{_base_.deeplabv3_r101_ckpt}},
+    # CIRKD's logit CWD for this pair (docs/losses.md §9): T = 4, weight 3,
+    # main head only, no warm-up (its feature CWD is not included)
+    distill_losses=[dict(type='CWDLoss', temperature=4.0, loss_weight=3.0)],
+    aux_distill_weight=0.0,
+    warmup_iters=0)
