@@ -7,7 +7,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import Tensor
 
-from .base import BaseDistiller, CfgType, load_model_cfg
+from .base import BaseDistiller, CfgType
 
 
 @MODELS.register_module()
@@ -56,11 +56,9 @@ class ClsDistiller(BaseDistiller):
         if warmup_epochs < 0:
             raise ValueError(
                 f'warmup_epochs must be >= 0, got {warmup_epochs}')
-        student = load_model_cfg(student)
-        if data_preprocessor is not None:
-            student.setdefault('data_preprocessor', data_preprocessor)
         super().__init__(student, teacher, teacher_ckpt, distill_losses,
-                         MODELS, init_cfg)
+                         MODELS, data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
         s_classes = self._num_classes(self.student)
         t_classes = self._num_classes(self.teacher)
         if None not in (s_classes, t_classes) and s_classes != t_classes:

@@ -240,3 +240,29 @@ def test_kd_ce_weight_combination(teacher_ckpt):
     t = model.teacher(data['inputs'], mode='tensor')
     torch.testing.assert_close(losses['loss_kd'],
                                0.9 * kd_loss(s, t, temperature=4.))
+
+
+def test_init_cfg_reaches_mmengine(teacher_ckpt, tmp_path):
+    """The distiller's ``init_cfg`` is MMEngine's: ``init_weights()``
+    applies it (here: load a distiller checkpoint), and a top-level data
+    preprocessor still reaches the student."""
+    path, _ = teacher_ckpt
+    source = build(path)
+    with torch.no_grad():  # weights no initialisation can give
+        for p in source.student.parameters():
+            p.add_(0.5 * torch.randn_like(p))
+    ckpt = str(tmp_path / 'distiller.pth')
+    torch.save({'state_dict': source.state_dict()}, ckpt)
+    init_cfg = dict(type='Pretrained', checkpoint=ckpt)
+    student = classifier('resnet8')
+    del student['data_preprocessor']
+    pre = dict(type='ClsDataPreprocessor', mean=[1., 2., 3.],
+               std=[4., 5., 6.])
+    model = build(path, student=student, data_preprocessor=pre,
+                  init_cfg=init_cfg)
+    assert model.init_cfg == init_cfg
+    assert model.data_preprocessor.mean.flatten().tolist() == [1., 2., 3.]
+    model.init_weights()
+    expected = source.student.state_dict()
+    for k, v in model.student.state_dict().items():
+        torch.testing.assert_close(v, expected[k], rtol=0, atol=0)
