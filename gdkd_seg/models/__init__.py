@@ -1,1 +1,1 @@
-from . import backbones, distillers, losses  # noqa: F401
+from . import backbones, data_preprocessors, distillers, losses  # noqa: F401

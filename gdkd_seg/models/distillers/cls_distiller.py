@@ -7,7 +7,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import Tensor
 
-from .base import BaseDistiller, CfgType, load_model_cfg
+from .base import BaseDistiller, CfgType
 
 
 @MODELS.register_module()
@@ -23,6 +23,14 @@ class ClsDistiller(BaseDistiller):
     (its ``loss`` config, label smoothing or batch augments included)
     scaled by ``ce_weight``. The teacher sees the student's preprocessed
     inputs; both heads' logits are ``(N, num_classes)``.
+
+    Two views (MLKD): with a two-view loss (``MLKDLoss``, alone), the
+    batch must hold a weak and a strong view of every image (MMPretrain's
+    ``MultiView`` transform and :class:`MultiViewClsDataPreprocessor`).
+    Student and teacher run on each view separately (BatchNorm normalises
+    each view with its own statistics, as the upstream trainer does), the
+    CE term is ``ce_weight * (CE(weak) + CE(strong))`` (keys ``loss`` and
+    ``loss_strong``) and the loss gets the four logits.
 
     Args:
         student: an MMPretrain ``ImageClassifier`` config.
@@ -56,11 +64,16 @@ class ClsDistiller(BaseDistiller):
         if warmup_epochs < 0:
             raise ValueError(
                 f'warmup_epochs must be >= 0, got {warmup_epochs}')
-        student = load_model_cfg(student)
-        if data_preprocessor is not None:
-            student.setdefault('data_preprocessor', data_preprocessor)
         super().__init__(student, teacher, teacher_ckpt, distill_losses,
-                         MODELS, init_cfg)
+                         MODELS, data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
+        two_views = [getattr(m, 'needs_two_views', False)
+                     for m in self.distill_losses]
+        if any(two_views) and not all(two_views):
+            raise ValueError(
+                'a two-view loss (MLKDLoss) cannot be combined with other '
+                'distillation losses: it holds its own KD terms')
+        self.two_views = any(two_views)
         s_classes = self._num_classes(self.student)
         t_classes = self._num_classes(self.teacher)
         if None not in (s_classes, t_classes) and s_classes != t_classes:
@@ -97,30 +110,72 @@ class ClsDistiller(BaseDistiller):
             return self.student(inputs, data_samples, mode='tensor')
         return super().forward(inputs, data_samples, mode)
 
-    def loss(self, inputs: Tensor,
+    def loss(self, inputs: Union[Tensor, List[Tensor]],
              data_samples: List[DataSample]) -> Dict[str, Tensor]:
         """Student CE (times ``ce_weight``) + warmed-up distillation.
 
         Args:
-            inputs: ``(N, 3, H, W)`` preprocessed images.
+            inputs: ``(N, 3, H, W)`` preprocessed images, or the list of
+                the weak and the strong view for a two-view loss.
             data_samples: ``DataSample`` list with ``gt_label`` (or
                 ``gt_score``).
 
         Returns:
             The student head's loss dict (its ``loss`` scaled, accuracy
-            items as logged by MMPretrain), each distillation loss and its
-            detached sub-terms.
+            items as logged by MMPretrain; the strong view's with a
+            ``_strong`` suffix), each distillation loss and its detached
+            sub-terms.
+
+        Raises:
+            ValueError: two views without a two-view loss, or the reverse.
         """
+        views = list(inputs) if isinstance(inputs, (list, tuple)) else [
+            inputs
+        ]
+        if len(views) != (2 if self.two_views else 1):
+            raise ValueError(
+                f'{len(views)} view(s) per image, but the distillation '
+                f'losses need {2 if self.two_views else 1}: a two-view '
+                'loss (MLKDLoss) needs the weak and the strong view of '
+                'every image, built by the MultiView pipeline and '
+                'MultiViewClsDataPreprocessor of configs/cls/_base_/'
+                'datasets/mlkd_*.py; other losses take one view')
         head = self.student.head
-        s_logits = head(self.student.extract_feat(inputs))  # (N, C)
-        losses = head._get_loss(s_logits, data_samples)
-        for key, value in losses.items():
-            if 'loss' in key:
-                losses[key] = self.ce_weight * value
-        with torch.no_grad():
-            t_logits = self.teacher.head(
-                self.teacher.extract_feat(inputs))  # (N, C)
+        losses, s_logits, t_logits = {}, [], []
+        for i, view in enumerate(views):
+            s_logits.append(head(self.student.extract_feat(view)))  # (N, C)
+            suffix = '_strong' if i else ''
+            for key, value in head._get_loss(s_logits[-1],
+                                             data_samples).items():
+                if 'loss' in key:
+                    value = self.ce_weight * value
+                losses[key + suffix] = value
+            with torch.no_grad():
+                t_logits.append(self.teacher.head(
+                    self.teacher.extract_feat(view)))  # (N, C)
         weight = self.warmup_factor(self.warmup_epochs, 'epoch')
-        losses.update(self.distill(s_logits, t_logits,
-                                   self._labels(data_samples), weight))
+        labels = self._labels(data_samples)
+        if self.two_views:
+            losses.update(self._distill_views(s_logits, t_logits, labels,
+                                              weight))
+        else:
+            losses.update(self.distill(s_logits[0], t_logits[0], labels,
+                                       weight))
         return losses
+
+    def _distill_views(self, s_logits: List[Tensor], t_logits: List[Tensor],
+                       labels: Tensor, weight: float) -> Dict[str, Tensor]:
+        """Two-view losses on ``(weak, strong)`` logits of both networks,
+        in float32 as :meth:`distill`, times ``weight``."""
+        s_logits = [x.float() for x in s_logits]
+        t_logits = [x.float() for x in t_logits]
+        out = {}
+        with torch.autocast(s_logits[0].device.type, enabled=False):
+            for module in self.distill_losses:
+                terms = module(s_logits[0], t_logits[0], s_logits[1],
+                               t_logits[1])
+                out.update({k: weight * v for k, v in terms.items()})
+        if self.check_finite:
+            self._check_finite(out, torch.cat(s_logits), torch.cat(t_logits),
+                               torch.cat([labels, labels]))
+        return out

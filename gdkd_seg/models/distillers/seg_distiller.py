@@ -49,6 +49,13 @@ class SegDistiller(BaseDistiller):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(student, teacher, teacher_ckpt, distill_losses,
                          MODELS, data_preprocessor, init_cfg)
+        for module in self.distill_losses:
+            if getattr(module, 'needs_two_views', False):
+                raise ValueError(
+                    f'{type(module).__name__} is for classification only '
+                    '(two augmented views; its batch level would be a '
+                    'pixels x pixels Gram matrix): no segmentation '
+                    'version is defined')
         s_head, t_head = self.student.decode_head, self.teacher.decode_head
         if s_head.num_classes != t_head.num_classes:
             raise ValueError(

@@ -5,13 +5,14 @@ from types import SimpleNamespace
 
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.config import ConfigDict
 from mmengine.hooks import RuntimeInfoHook
 from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper
 
 import gdkd_seg  # noqa: F401  (registers backbones, losses, distillers)
-from gdkd_seg.models.losses import dkd_loss, gdkd_loss, kd_loss
+from gdkd_seg.models.losses import dkd_loss, gdkd_loss, kd_loss, mlkd_loss
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from mmpretrain.utils import register_all_modules
@@ -240,3 +241,135 @@ def test_kd_ce_weight_combination(teacher_ckpt):
     t = model.teacher(data['inputs'], mode='tensor')
     torch.testing.assert_close(losses['loss_kd'],
                                0.9 * kd_loss(s, t, temperature=4.))
+
+
+def test_init_cfg_reaches_mmengine(teacher_ckpt, tmp_path):
+    """The distiller's ``init_cfg`` is MMEngine's: ``init_weights()``
+    applies it (here: load a distiller checkpoint), and a top-level data
+    preprocessor still reaches the student."""
+    path, _ = teacher_ckpt
+    source = build(path)
+    with torch.no_grad():  # weights no initialisation can give
+        for p in source.student.parameters():
+            p.add_(0.5 * torch.randn_like(p))
+    ckpt = str(tmp_path / 'distiller.pth')
+    torch.save({'state_dict': source.state_dict()}, ckpt)
+    init_cfg = dict(type='Pretrained', checkpoint=ckpt)
+    student = classifier('resnet8')
+    del student['data_preprocessor']
+    pre = dict(type='ClsDataPreprocessor', mean=[1., 2., 3.],
+               std=[4., 5., 6.])
+    model = build(path, student=student, data_preprocessor=pre,
+                  init_cfg=init_cfg)
+    assert model.init_cfg == init_cfg
+    assert model.data_preprocessor.mean.flatten().tolist() == [1., 2., 3.]
+    model.init_weights()
+    expected = source.student.state_dict()
+    for k, v in model.student.state_dict().items():
+        torch.testing.assert_close(v, expected[k], rtol=0, atol=0)
+
+
+def build_mlkd(path, **kwargs):
+    """An MLKD distiller whose student takes two-view batches."""
+    student = classifier('resnet8')
+    student['data_preprocessor']['type'] = 'MultiViewClsDataPreprocessor'
+    kwargs.setdefault('distill_losses', dict(type='MLKDLoss'))
+    return build(path, student=student, ce_weight=0.1, **kwargs)
+
+
+def two_view_batch(n: int = 6, seed: int = 0):
+    """A batch as MultiView + PackInputs + pseudo_collate give it: one
+    list of images per view. The strong view is darker, so that it gives
+    other logits than the weak one (noise images alone give nearly the
+    same pooled features)."""
+    data = batch(n, seed)
+    g = torch.Generator().manual_seed(seed + 100)
+    strong = torch.randint(0, 64, (n, 3, 16, 16), generator=g).byte()
+    data['inputs'] = [data['inputs'], list(strong)]
+    return data
+
+
+def test_mlkd_two_views_through_the_distiller(teacher_ckpt):
+    """Wiring (the expected values use the same loss function): CE of
+    both views at 0.1, each view through its own forward of the student
+    and of the teacher, MLKDLoss on the four logits."""
+    path, _ = teacher_ckpt
+    model = build_mlkd(path)
+    model.train()
+    data = model.data_preprocessor(two_view_batch(), training=True)
+    weak, strong = data['inputs']
+    assert weak.shape == strong.shape == (6, 3, 16, 16)
+    losses = model.loss(data['inputs'], data['data_samples'])
+    assert {'loss', 'loss_strong', 'loss_mlkd_kd', 'loss_mlkd_cc',
+            'loss_mlkd_bc'} <= set(losses)
+    labels = torch.cat([d.gt_label for d in data['data_samples']])
+    s_w = model.student(weak, mode='tensor')  # train mode: batch BN
+    s_s = model.student(strong, mode='tensor')
+    with torch.no_grad():
+        t_w = model.teacher(weak, mode='tensor')
+        t_s = model.teacher(strong, mode='tensor')
+    assert (t_w - t_s).abs().max() > 0.1 and (s_w - s_s).abs().max() > 0.1
+    exact = dict(rtol=1e-6, atol=0)  # the same operations
+    torch.testing.assert_close(losses['loss'],
+                               0.1 * F.cross_entropy(s_w, labels), **exact)
+    torch.testing.assert_close(losses['loss_strong'],
+                               0.1 * F.cross_entropy(s_s, labels), **exact)
+    ref = mlkd_loss(s_w, t_w, s_s, t_s, temperature=4.0, kd_weight=0.9)
+    for key, value in ref.items():
+        torch.testing.assert_close(losses[key], value, **exact)
+
+
+def test_mlkd_train_step_changes_only_student(teacher_ckpt):
+    path, _ = teacher_ckpt
+    model = build_mlkd(path)
+    model.init_weights()
+    optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+    s_before = copy.deepcopy(model.student.state_dict())
+    t_before = copy.deepcopy(model.teacher.state_dict())
+    log = model.train_step(two_view_batch(), optim)
+    assert all(torch.isfinite(v).all() for v in log.values())
+    changed = [k for k, v in model.student.state_dict().items()
+               if 'weight' in k and not torch.equal(v, s_before[k])]
+    assert changed
+    for k, v in model.teacher.state_dict().items():
+        assert torch.equal(v, t_before[k]), k
+
+
+def test_views_and_losses_must_agree(teacher_ckpt):
+    path, _ = teacher_ckpt
+    with pytest.raises(ValueError, match='cannot be combined'):
+        build_mlkd(path, distill_losses=[dict(type='MLKDLoss'),
+                                         dict(type='KDLoss')])
+    mlkd = build_mlkd(path)
+    data = mlkd.data_preprocessor(batch(), training=True)
+    with pytest.raises(ValueError, match='weak and the strong view'):
+        mlkd.loss(data['inputs'], data['data_samples'])
+    kd = build(path, distill_losses=dict(type='KDLoss'))
+    two = mlkd.data_preprocessor(two_view_batch(), training=True)
+    with pytest.raises(ValueError, match='2 view'):
+        kd.loss(two['inputs'], two['data_samples'])
+
+
+def test_mlkd_epoch_warmup(teacher_ckpt):
+    path, _ = teacher_ckpt
+    warm = build_mlkd(path, warmup_epochs=20)
+    model = build_mlkd(path)
+    model.load_state_dict(warm.state_dict())
+    warm.train(), model.train()
+    data = warm.data_preprocessor(two_view_batch(), training=True)
+    set_epoch(4)
+    got = warm.loss(data['inputs'], data['data_samples'])
+    full = model.loss(data['inputs'], data['data_samples'])
+    for key in ('loss_mlkd_kd', 'loss_mlkd_cc', 'loss_mlkd_bc'):
+        torch.testing.assert_close(got[key], 5 / 20 * full[key])
+    torch.testing.assert_close(got['loss_strong'], full['loss_strong'])
+
+
+def test_mlkd_non_finite_loss_stops_before_the_step(teacher_ckpt):
+    path, _ = teacher_ckpt
+    model = build_mlkd(path)
+    with torch.no_grad():
+        model.teacher.head.fc.weight[0, 0] = float('nan')
+    data = model.data_preprocessor(two_view_batch(), training=True)
+    with pytest.raises(FloatingPointError, match='teacher logits'):
+        model.loss(data['inputs'], data['data_samples'])

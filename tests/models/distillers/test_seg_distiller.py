@@ -296,3 +296,12 @@ def test_clear_errors_at_build_time(teacher_ckpt, tmp_path, case):
         match = '1 <= k < C'
     with pytest.raises(error, match=match):
         SegDistiller(**kwargs)
+
+
+def test_mlkd_is_refused_at_build_time(teacher_ckpt):
+    """MLKD has no segmentation version: a clear error before the first
+    iteration (the loss itself would only fail on 4-D logits there)."""
+    with pytest.raises(ValueError, match='classification only'):
+        SegDistiller(student=tiny_cfg(), teacher=TINY,
+                     teacher_ckpt=teacher_ckpt,
+                     distill_losses=dict(type='MLKDLoss'))

@@ -1,0 +1,16 @@
+# MLKD + logit standardization (the LS repo's "MLKD+Ours"),
+# wrn-40-2 -> wrn-16-2 on CIFAR-100: its run
+# logs/MLKD/mlkd,wrn_40_2,wrn_16_2,2,9.txt
+# (sunshangquan/logit-standardization-KD @ f6e5aa5). A delta over the
+# MLKD config: only the instance level is standardised.
+_base_ = [
+    '../mlkd/mlkd_wrn-40-2_to_wrn-16-2_1xb64-240e_cifar100.py'
+]
+model = dict(
+    # --logit-stand --base-temp 2 --kd-weight 9 (tools/train.py 110-121;
+    # the log's name gives T, KD_WEIGHT); CE_WEIGHT 0.1 (cfg.py 64)
+    distill_losses=dict(temperature=2.0, kd_weight=9.0,
+                        logit_stand=True))
+# configs/cifar100/mlkd/wrn_40_2_wrn_16_2.yaml: EPOCHS 480, LR 0.025;
+# the LR steps stay at 150/180/210
+train_cfg = dict(max_epochs=480)
