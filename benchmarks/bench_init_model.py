@@ -66,7 +66,8 @@ def run(code: str, *args: str) -> str:
                           env=env, capture_output=True, text=True)
     if proc.returncode:
         raise RuntimeError(proc.stderr[-3000:])
-    return proc.stdout.strip().splitlines()[-1]
+    lines = proc.stdout.strip().splitlines()
+    return lines[-1] if lines else ''
 
 
 def main() -> None:
