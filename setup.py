@@ -1,7 +1,9 @@
 """gdkd_seg: logit distillation (KD, DKD, GDKD, GDKD3, +LS) for MMSeg.
 
-mmcv is deliberately not a requirement: pip would build the full mmcv
-from source (~30 min, needs a compiler and CUDA). Install either
+Segmentation needs MMSeg only; classification is the ``cls`` extra
+(``pip install -e ".[cls]"``, MMPretrain). mmcv is deliberately not a
+requirement: pip would build the full mmcv from source (~30 min, needs a
+compiler and CUDA). Install either
 OpenMMLab's prebuilt full ``mmcv`` (GPU machines) or ``mmcv-lite``
 (CPU-only machines) yourself; see README "Getting mmcv".
 """
@@ -28,7 +30,6 @@ setup(
         'torch>=1.13',
         'mmengine>=0.10.0,<1.0',
         'mmsegmentation>=1.2.0,<1.3',
-        'mmpretrain>=1.2.0,<1.3',
         'numpy',
         'opencv-python',
         # imported by mmseg.utils but not declared by mmsegmentation
@@ -39,6 +40,8 @@ setup(
         'setuptools<81',
     ],
     extras_require={
+        # classification (ClsDistiller, CIFAR backbones, configs/cls)
+        'cls': ['mmpretrain>=1.2.0,<1.3'],
         'cpu': ['mmcv-lite>=2.0.0,<2.2.0'],
         'tests': ['pytest>=7'],
         'demo': ['matplotlib', 'scikit-learn', 'scikit-image'],

@@ -2,7 +2,7 @@
 # Usage: tools/dist_train.sh CONFIG GPUS [train.py args...]
 # torchrun (`python -m torch.distributed.run`) + MMEngine's pytorch
 # launcher: NCCL on GPUs; without a GPU, GPUS processes train on CPUs with
-# the gloo backend (tools/train.py sets that up).
+# the gloo backend (the config's GDKDRunner sets that up).
 # Multi-node: set NNODES, NODE_RANK, MASTER_ADDR and PORT on each node.
 # PYTHON picks the interpreter (default: python on PATH).
 CONFIG=$1

@@ -1,18 +1,19 @@
-"""Evaluate a checkpoint: MMSeg's ``tools/test.py`` CLI, with ``gdkd_seg``
-imported first. On a distillation config the student is evaluated (the
-teacher's weights are not loaded). The checkpoint is unpickled with
-torch's safe loader; ``--launcher pytorch`` falls back to gloo on CPUs."""
+"""Evaluate a checkpoint: MMSeg's ``tools/test.py`` CLI (``--tta``,
+``--out``, ``--show-dir``, ...).
+
+On a distillation config the student is evaluated; the teacher is never
+built. The runner comes from the config (``runner_type``), so
+``--launcher pytorch`` also works on CPUs (gloo).
+"""
 import argparse
 import os
 import os.path as osp
 
-import gdkd_seg  # noqa: F401  (stack fixes + registrations)
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from gdkd_seg.utils.dist_env import setup_cpu_distributed
-from gdkd_seg.utils.safe_load import allow_globals, explain_unsafe_load
+from gdkd_seg.utils.extras import explain_missing_extra
 
 
 def parse_args() -> argparse.Namespace:
@@ -29,15 +30,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
+        '--cfg-options', nargs='+', action=DictAction,
         help='override config settings')
     parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none', help='job launcher')
     parser.add_argument(
         '--tta', action='store_true', help='test time augmentation')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
@@ -48,7 +45,8 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
+    with explain_missing_extra(args.config):
+        cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
@@ -58,10 +56,6 @@ def main() -> None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
-    allow_globals(cfg.get('safe_globals', None) or [])
-    note = setup_cpu_distributed(cfg)
-    if 'teacher_ckpt' in cfg.model:
-        cfg.model.teacher_ckpt = None  # only the student is evaluated
     if args.show or args.show_dir:
         hook = cfg.default_hooks.get('visualization')
         if hook is None:
@@ -76,20 +70,12 @@ def main() -> None:
         cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
         cfg.tta_model.module = cfg.model
         cfg.model = cfg.tta_model
-    hooks = list(cfg.get('custom_hooks', None) or [])
-    have = {h['type'] for h in hooks}
-    cfg.custom_hooks = hooks + [dict(type=t) for t in
-                                ('SafeLoadHook', 'GlooDrainHook')
-                                if t not in have]
     if args.out is not None:
         cfg.test_evaluator.output_dir = args.out
         cfg.test_evaluator.keep_results = True
-    with explain_unsafe_load(f'checkpoint {args.checkpoint}'):
-        runner = (Runner.from_cfg(cfg)
-                  if 'runner_type' not in cfg else RUNNERS.build(cfg))
-        if note:
-            runner.logger.info(note)
-        runner.test()
+    runner = (Runner.from_cfg(cfg)
+              if 'runner_type' not in cfg else RUNNERS.build(cfg))
+    runner.test()
 
 
 if __name__ == '__main__':

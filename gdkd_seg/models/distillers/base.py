@@ -10,6 +10,7 @@ from mmengine.config import Config, ConfigDict
 from mmengine.hub import get_config
 from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
+from mmengine.registry import MODELS as MODEL_ROOT
 from mmengine.registry import DefaultScope, Registry
 from torch import Tensor
 
@@ -82,6 +83,14 @@ class BaseDistiller(BaseModel):
     ``_apply``), so it is in no ``state_dict``, optimizer, ``init_weights``
     or DDP bucket, and is put back in eval mode on every ``train()``.
 
+    The teacher is built and loaded only when training needs it:
+    :meth:`init_weights` (which MMEngine's runner calls before the first
+    iteration of ``train()``, never for ``val()``/``test()``), the first
+    ``loss`` or an access to :attr:`teacher`. Inference through MMSeg's
+    APIs (``init_model``, ``MMSegInferencer``, ``tools/test.py``, the
+    analysis tools) builds the student alone, with the student's memory
+    and start-up time, and needs no teacher checkpoint.
+
     Args:
         student: the student model's config.
         teacher: the teacher's config: a dict, a config file or a
@@ -94,6 +103,12 @@ class BaseDistiller(BaseModel):
         data_preprocessor: used by the student if its config has none
             (MMEngine's runner passes a config's top-level one here).
         init_cfg: MMEngine's init config (of the student side).
+        pretrained: accepted because MMSeg's ``init_model`` and
+            ``benchmark.py`` set it on any segmentor config; ``None``
+            (theirs) leaves the student's own setting alone, a string
+            replaces the student's ``pretrained``.
+        train_cfg: accepted for the same reason (they set ``None``); the
+            student keeps its own ``train_cfg``.
 
     Attributes:
         check_finite: stop with a :class:`FloatingPointError` naming the
@@ -110,25 +125,24 @@ class BaseDistiller(BaseModel):
                  distill_losses: Union[dict, Sequence[dict]],
                  registry: Registry,
                  data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None,
+                 pretrained: Optional[str] = None,
+                 train_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         student = load_model_cfg(student)
         if data_preprocessor is not None:
             student.setdefault('data_preprocessor', data_preprocessor)
+        if pretrained is not None:
+            student['pretrained'] = pretrained
         # nested builds (data preprocessors) look in the models' scope
         with DefaultScope.overwrite_default_scope(registry.scope):
             self.student = registry.build(student)
-            # the teacher's own initialisation draws random numbers: undo
-            # that, so the student starts (and continues) exactly as an
-            # undistilled one built with the same seed
-            with preserved_rng():
-                teacher_model = registry.build(load_model_cfg(teacher))
         # the runner feeds batches through the student's preprocessor
         self.data_preprocessor = self.student.data_preprocessor
-        if teacher_ckpt is not None:
-            load_teacher_weights(teacher_model, teacher_ckpt)
-        teacher_model.requires_grad_(False).eval()
-        object.__setattr__(self, 'teacher', teacher_model)
+        # outside the module tree, like the teacher (see build_teacher)
+        object.__setattr__(self, '_teacher', None)
+        object.__setattr__(self, '_teacher_spec',
+                           (teacher, teacher_ckpt, registry.scope))
         if isinstance(distill_losses, dict):
             distill_losses = [distill_losses]
         self.distill_losses = nn.ModuleList()
@@ -184,14 +198,60 @@ class BaseDistiller(BaseModel):
             if check is not None:
                 check(num_classes)
 
+    @property
+    def teacher(self) -> nn.Module:
+        """The frozen teacher (built and loaded on first use)."""
+        return self.build_teacher()
+
+    def build_teacher(self) -> nn.Module:
+        """Build the teacher, load its checkpoint strictly, freeze it and
+        check it against the student, once; then return it.
+
+        Raises:
+            FileNotFoundError, ValueError, UnsafeCheckpointError: a
+                missing or mismatching teacher checkpoint (see
+                :func:`load_teacher_weights`), or a teacher that does not
+                fit the student (:meth:`check_teacher`).
+        """
+        if self._teacher is not None:
+            return self._teacher
+        cfg, ckpt, scope = self._teacher_spec
+        # the teacher's own initialisation draws random numbers: undo
+        # that, so the student starts (and continues) exactly as an
+        # undistilled one built with the same seed
+        with DefaultScope.overwrite_default_scope(scope), preserved_rng():
+            teacher = MODEL_ROOT.build(load_model_cfg(cfg))
+        if ckpt is not None:
+            load_teacher_weights(teacher, ckpt)
+        teacher.requires_grad_(False).eval()
+        # where the student is (the runner moved it before training)
+        where = next(self.student.parameters(), None)
+        if where is not None:
+            teacher.to(where.device)
+        self.check_teacher(teacher)
+        object.__setattr__(self, '_teacher', teacher)
+        return teacher
+
+    def check_teacher(self, teacher: nn.Module) -> None:
+        """Reject a teacher that cannot teach this student (subclasses
+        compare class counts, heads, normalisation)."""
+
+    def init_weights(self) -> None:
+        """The teacher first (training starts here: its errors come
+        before the first iteration), then the student's own init."""
+        self.build_teacher()
+        super().init_weights()
+
     def train(self, mode: bool = True) -> 'BaseDistiller':
         super().train(mode)
-        self.teacher.eval()  # dropout off, BN frozen, every time
+        if self._teacher is not None:
+            self._teacher.eval()  # dropout off, BN frozen, every time
         return self
 
     def _apply(self, fn, *args, **kwargs):
         super()._apply(fn, *args, **kwargs)
-        self.teacher._apply(fn, *args, **kwargs)
+        if self._teacher is not None:
+            self._teacher._apply(fn, *args, **kwargs)
         return self
 
     def warmup_factor(self, warmup: int, by: str = 'iter') -> float:

@@ -74,20 +74,24 @@ class ClsDistiller(BaseDistiller):
                 'a two-view loss (MLKDLoss) cannot be combined with other '
                 'distillation losses: it holds its own KD terms')
         self.two_views = any(two_views)
+        self.ce_weight = ce_weight
+        self.warmup_epochs = warmup_epochs
+
+    def check_teacher(self, teacher) -> None:
+        """Same classes as the student; a warning if the two normalise
+        inputs differently."""
         s_classes = self._num_classes(self.student)
-        t_classes = self._num_classes(self.teacher)
+        t_classes = self._num_classes(teacher)
         if None not in (s_classes, t_classes) and s_classes != t_classes:
             raise ValueError(f'teacher predicts {t_classes} classes, '
                              f'student {s_classes}: they must match')
         s_std = getattr(self.data_preprocessor, 'std', None)
-        t_std = getattr(self.teacher.data_preprocessor, 'std', None)
+        t_std = getattr(teacher.data_preprocessor, 'std', None)
         if s_std is not None and t_std is not None and not torch.equal(
                 s_std, t_std):
             print_log('teacher and student normalise inputs differently; '
                       "the teacher is fed the student's inputs",
                       logger='current', level=30)
-        self.ce_weight = ce_weight
-        self.warmup_epochs = warmup_epochs
 
     @staticmethod
     def _num_classes(model) -> Optional[int]:

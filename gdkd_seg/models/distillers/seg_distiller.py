@@ -35,6 +35,10 @@ class SegDistiller(BaseDistiller):
             ``min(iter / warmup_iters, 1)``; 0 disables it.
         data_preprocessor: the student's if its config has none.
         init_cfg: MMEngine's init config.
+        pretrained: ``None`` (what MMSeg's ``init_model`` sets) keeps the
+            student's; a string replaces the student's ``pretrained``.
+        train_cfg: set to ``None`` by ``init_model``; unused (the student
+            has its own).
     """
 
     def __init__(self,
@@ -46,9 +50,12 @@ class SegDistiller(BaseDistiller):
                  aux_distill_weight: float = 0.0,
                  warmup_iters: int = 0,
                  data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None,
+                 pretrained: Optional[str] = None,
+                 train_cfg: Optional[dict] = None) -> None:
         super().__init__(student, teacher, teacher_ckpt, distill_losses,
-                         MODELS, data_preprocessor, init_cfg)
+                         MODELS, data_preprocessor, init_cfg, pretrained,
+                         train_cfg)
         for module in self.distill_losses:
             if getattr(module, 'needs_two_views', False):
                 raise ValueError(
@@ -56,26 +63,44 @@ class SegDistiller(BaseDistiller):
                     '(two augmented views; its batch level would be a '
                     'pixels x pixels Gram matrix): no segmentation '
                     'version is defined')
-        s_head, t_head = self.student.decode_head, self.teacher.decode_head
+        self.check_losses(self.student.decode_head.num_classes)
+        self.aux_distill_weight = aux_distill_weight
+        self.warmup_iters = warmup_iters
+        if aux_distill_weight > 0 and not self.student.with_auxiliary_head:
+            raise ValueError('aux_distill_weight > 0 needs an auxiliary '
+                             'head in both student and teacher')
+
+    def check_teacher(self, teacher) -> None:
+        """Same classes as the student, an auxiliary head if it is
+        distilled; a warning if the two normalise inputs differently."""
+        s_head, t_head = self.student.decode_head, teacher.decode_head
         if s_head.num_classes != t_head.num_classes:
             raise ValueError(
                 f'teacher predicts {t_head.num_classes} classes, student '
                 f'{s_head.num_classes}: they must match')
-        self.check_losses(s_head.num_classes)
-        if aux_distill_weight > 0 and not (
-                self.student.with_auxiliary_head
-                and self.teacher.with_auxiliary_head):
+        if self.aux_distill_weight > 0 and not teacher.with_auxiliary_head:
             raise ValueError('aux_distill_weight > 0 needs an auxiliary '
                              'head in both student and teacher')
         s_std = getattr(self.data_preprocessor, 'std', None)
-        t_std = getattr(self.teacher.data_preprocessor, 'std', None)
+        t_std = getattr(teacher.data_preprocessor, 'std', None)
         if s_std is not None and t_std is not None and not torch.equal(
                 s_std, t_std):
             print_log('teacher and student normalise inputs differently; '
                       "the teacher is fed the student's inputs",
                       logger='current', level=30)
-        self.aux_distill_weight = aux_distill_weight
-        self.warmup_iters = warmup_iters
+
+    # What MMSeg's inference code reads from a segmentor is the student's
+    # (SegTTAModel: out_channels, decode_head.threshold; init_model:
+    # decode_head.num_classes when a checkpoint has no class names).
+    @property
+    def decode_head(self):
+        """The student's decode head."""
+        return self.student.decode_head
+
+    @property
+    def out_channels(self) -> int:
+        """The student's number of output channels."""
+        return self.student.out_channels
 
     @staticmethod
     def _first(head):

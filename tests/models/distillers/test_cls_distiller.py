@@ -221,12 +221,14 @@ def test_top_level_data_preprocessor_goes_to_the_student(teacher_ckpt):
 
 
 def test_class_mismatch_and_bad_args_are_rejected(teacher_ckpt):
+    # teacher errors come when training builds the teacher (init_weights)
     with pytest.raises(ValueError, match='classes'):
-        build(None, teacher=classifier('resnet14', num_classes=7))
+        build(None, teacher=classifier('resnet14', num_classes=7)
+              ).init_weights()
     with pytest.raises(ValueError, match='ce_weight'):
         build(None, ce_weight=-1.)
     with pytest.raises(ValueError, match='does not match'):
-        build(teacher_ckpt[0], teacher=classifier('resnet8'))
+        build(teacher_ckpt[0], teacher=classifier('resnet8')).init_weights()
 
 
 def test_kd_ce_weight_combination(teacher_ckpt):
