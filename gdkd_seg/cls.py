@@ -17,10 +17,11 @@ from .models.backbones.cifar_shufflenet_v2 import CIFARShuffleNetV2  # noqa
 from .models.backbones.cifar_vgg import CIFARVGG  # noqa: E402
 from .models.backbones.cifar_wrn import CIFARWideResNet  # noqa: E402
 from .models.backbones.mobilenet_v1 import MobileNetV1  # noqa: E402
+from .models.data_preprocessors import MultiViewClsDataPreprocessor  # noqa
 from .models.distillers.cls_distiller import ClsDistiller  # noqa: E402
 
 __all__ = [
     'ClsDistiller', 'CIFARResNet', 'CIFARWideResNet', 'CIFARVGG',
     'CIFARMobileNetV2', 'CIFARShuffleNetV1', 'CIFARShuffleNetV2',
-    'MobileNetV1'
+    'MobileNetV1', 'MultiViewClsDataPreprocessor'
 ]

@@ -6,6 +6,7 @@ the ``cls`` extra: ``pip install -e ".[cls]"`` (``requirements/cpu.txt``
 pins it too).
 """
 import importlib
+import importlib.util
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -19,12 +20,13 @@ class MissingExtraError(ImportError):
 
 
 def has_mmpretrain() -> bool:
-    """Whether MMPretrain can be imported."""
+    """Whether MMPretrain is installed (found, not imported: importing
+    the top-level package pulls in torchvision and torch._dynamo, which
+    the segmentation side does not need)."""
     try:
-        importlib.import_module('mmpretrain')
-    except ImportError:
+        return importlib.util.find_spec('mmpretrain') is not None
+    except (ImportError, ValueError):
         return False
-    return True
 
 
 def require_mmpretrain(what: str = 'classification') -> None:
