@@ -2,9 +2,9 @@
 # Cityscapes 512x1024, MMSeg's 80k schedule (4 GPUs x 2 images).
 _base_ = [
     'mmseg::mobilenet_v2/mobilenet-v2-d8_deeplabv3_4xb2-80k_cityscapes-512x1024.py',  # noqa
-    '../_base_/teachers.py'
+    '../_base_/teachers.py',
+    '../_base_/default_runtime.py',
 ]
-custom_imports = dict(imports=['gdkd_seg'], allow_failed_imports=False)
 model = dict(
     _delete_=True,
     type='SegDistiller',

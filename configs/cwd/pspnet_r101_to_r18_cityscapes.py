@@ -3,9 +3,9 @@
 # teacher and schedule as mmrazor's only segmentation CWD config.
 _base_ = [
     'mmseg::pspnet/pspnet_r18-d8_4xb2-80k_cityscapes-512x1024.py',  # noqa
-    '../_base_/teachers.py'
+    '../_base_/teachers.py',
+    '../_base_/default_runtime.py',
 ]
-custom_imports = dict(imports=['gdkd_seg'], allow_failed_imports=False)
 model = dict(
     _delete_=True,
     type='SegDistiller',

@@ -54,12 +54,14 @@ def test_every_config_inherits_the_shared_base():
     'configs/demo/gdkd_plainnet32_to_plainnet16_ls_digits.py',
     'configs/cls/cifar100/gdkd/gdkd_resnet56_to_resnet20_1xb64-240e_cifar100.py',  # noqa
     'configs/cls/imagenet/kd_resnet34_to_resnet18_8xb64-100e_in1k.py',
+    'configs/cls/imagenet/mlkd_resnet34_to_resnet18_8xb64-100e_in1k.py',
+    'configs/cwd/pspnet_r101_to_r18_cityscapes.py',
 ])
 def test_resolved_configs_turn_the_base_on(name):
     cfg = Config.fromfile(str(REPO / name), import_custom_modules=False)
     assert cfg.runner_type == 'GDKDRunner'
     assert [h['type'] for h in cfg.custom_hooks] == [
-        'RNGStateHook', 'DataCheckHook', 'GlooDrainHook']
+        'SafeLoadHook', 'RNGStateHook', 'DataCheckHook', 'GlooDrainHook']
     imports = cfg.custom_imports.imports
     assert imports == (['gdkd_seg', 'gdkd_seg.cls'] if '/cls/' in name
                        else ['gdkd_seg'])

@@ -13,7 +13,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-import gdkd_seg  # noqa: F401  (safe loading of MMEngine checkpoints)
+from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
 from gdkd_seg.models.losses import ctkd_lambda
 from tests.conftest import REPO, run_tool
 from tests.e2e.test_cls_cli import (COMMON, PRELOAD, TINY_CIFAR_MODULE,
@@ -72,7 +72,7 @@ def test_cwd_configs_train(seg, tmp_path, name, logged, absent):
         assert all(np.isfinite(r[key]) and r[key] > 0 for r in rows), key
     for key in absent:
         assert not any(key in r for r in rows), key
-    state = torch.load(tmp_path / 'iter_2.pth', map_location='cpu')
+    state = load_mmengine_checkpoint(str(tmp_path / 'iter_2.pth'))
     assert all(k.startswith('student.') for k in state['state_dict'])
     if name == 'cwd':  # tools/test.py evaluates the student
         out = run_tool('tools/test.py', f'tests/configs/tiny_{name}.py',
@@ -97,8 +97,8 @@ def test_ctkd_temperature_is_logged_trained_saved_and_resumed(seg, tmp_path):
         assert row['aux.gdkd_temperature'] == row['gdkd_temperature']
     assert rows[0]['gdkd_temperature'] == pytest.approx(temperature(1.0),
                                                         rel=1e-6)
-    thetas = {i: torch.load(full / f'iter_{i}.pth',
-                            map_location='cpu')['state_dict'][THETA].item()
+    thetas = {i: load_mmengine_checkpoint(
+                  str(full / f'iter_{i}.pth'))['state_dict'][THETA].item()
               for i in (2, 4)}
     # the student's SGD (weight decay included) moved theta, and the
     # logged T of iteration 3 is the one of the saved theta
@@ -111,8 +111,8 @@ def test_ctkd_temperature_is_logged_trained_saved_and_resumed(seg, tmp_path):
     out = seg['train']('ctkd_gdkd', resumed, 4, '--resume',
                        str(resumed / 'iter_2.pth'))
     assert 'resumed epoch: 0, iter: 2' in out.stdout + out.stderr
-    theta = torch.load(resumed / 'iter_4.pth',
-                       map_location='cpu')['state_dict'][THETA].item()
+    theta = load_mmengine_checkpoint(
+        str(resumed / 'iter_4.pth'))['state_dict'][THETA].item()
     assert theta == pytest.approx(thetas[4], abs=1e-8)
     assert train_rows(resumed, 'loss_gdkd')[0]['gdkd_temperature'] == \
         pytest.approx(temperature(thetas[2]), rel=1e-6)
@@ -156,8 +156,8 @@ def test_cifar100_ctkd_config(cifar):
         assert 1 < row['kd_temperature'] < 21
     assert rows[0]['kd_temperature'] == pytest.approx(temperature(1.0),
                                                       rel=1e-6)
-    theta = torch.load(work / 'epoch_2.pth',
-                       map_location='cpu')['state_dict'][THETA].item()
+    theta = load_mmengine_checkpoint(
+        str(work / 'epoch_2.pth'))['state_dict'][THETA].item()
     assert abs(theta - 1.0) > 1e-6
     acc = top1(run_tool('-c', PRELOAD, 'tools/test.py', cfg,
                         str(work / 'epoch_2.pth'), '--work-dir',

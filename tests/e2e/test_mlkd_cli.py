@@ -14,7 +14,8 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import OptimWrapper
 
-import gdkd_seg  # noqa: F401  (registrations; safe loading of checkpoints)
+import gdkd_seg  # noqa: F401  (registrations)
+from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
 from tests.conftest import REPO, run_tool
 from tests.e2e.test_cls_cli import (COMMON, ENV, PRELOAD, TINY_CIFAR_MODULE,
                                     loader_options, top1, write_cifar100)
@@ -62,7 +63,7 @@ def test_mlkd_cifar100_teacher_distill_test_export(cifar_env):
                 'loss_mlkd_bc'):
         assert f'{key}: ' in log, key
     ckpt = s_dir / 'epoch_2.pth'
-    state = torch.load(ckpt, map_location='cpu')['state_dict']
+    state = load_mmengine_checkpoint(str(ckpt))['state_dict']
     assert state and all(k.startswith('student.') for k in state)
     acc = top1(cli('tools/test.py', cfg, str(ckpt), '--work-dir',
                    str(tmp / 'test'), '--cfg-options', *opts).stdout)

@@ -10,6 +10,8 @@ import mmseg
 import pytest
 import torch
 
+from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
+
 from tests.conftest import REPO, run_tool
 
 MMSEG_TRAIN = str(Path(mmseg.__file__).parent / '.mim' / 'tools' /
@@ -51,8 +53,8 @@ def hooks_in_log(work_dir):
 
 
 def assert_same_checkpoints(a, b):
-    a = torch.load(a, map_location='cpu')
-    b = torch.load(b, map_location='cpu')
+    a = load_mmengine_checkpoint(str(a))
+    b = load_mmengine_checkpoint(str(b))
     assert a['meta']['iter'] == b['meta']['iter'] == ITERS
     assert a['state_dict'].keys() == b['state_dict'].keys()
     for key, value in a['state_dict'].items():

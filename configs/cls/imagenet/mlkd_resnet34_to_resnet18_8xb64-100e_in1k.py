@@ -9,10 +9,8 @@ _base_ = [
     'mmpretrain::_base_/models/resnet18.py',
     '../_base_/datasets/mlkd_imagenet_bs64.py',
     '../_base_/schedules/imagenet_sgd_100e.py',
-    'mmpretrain::_base_/default_runtime.py',
+    '../_base_/mmpretrain_runtime.py',
 ]
-# MMPretrain's runtime: only register gdkd_seg
-custom_imports = dict(imports=['gdkd_seg'], allow_failed_imports=False)
 model = dict(
     _delete_=True,
     type='ClsDistiller',
