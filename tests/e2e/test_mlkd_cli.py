@@ -154,7 +154,9 @@ def test_mlkd_config_steps_through_its_pipeline(name, tmp_path):
     assert 'gdkd_seg' in cfg.custom_imports.imports
     cfg.model.teacher_ckpt = None
     cfg.model.setdefault('data_preprocessor', cfg.data_preprocessor)
-    model = MODELS.build(cfg.model)
+    # the scope a previous test left may be mmseg's
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        model = MODELS.build(cfg.model)
     assert model.two_views
     loss = model.distill_losses[0]
     assert type(loss).__name__ == 'MLKDLoss'

@@ -23,8 +23,8 @@ class SafeLoadHook(Hook):
     runners or other ``torch.load`` calls.
 
     Turn it on in a config with
-    ``custom_hooks = [dict(type='SafeLoadHook')]``; ``tools/train.py``
-    and ``tools/test.py`` add it.
+    ``custom_hooks = [dict(type='SafeLoadHook')]``; every shipped config
+    has it from ``configs/_base_/default_runtime.py``.
     """
 
     # before any other hook sees a checkpoint
