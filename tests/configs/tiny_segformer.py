@@ -6,6 +6,8 @@ model = {{_base_.tiny_mit}}
 train_dataloader = {{_base_.tiny_train_dataloader}}
 val_dataloader = {{_base_.tiny_val_dataloader}}
 test_dataloader = {{_base_.tiny_test_dataloader}}
+# what mmseg.apis.inference_model reads (not a 2048x1024 resize)
+test_pipeline = {{_base_.tiny_test_pipeline}}
 train_cfg = {{_base_.tiny_train_cfg}}
 param_scheduler = {{_base_.tiny_param_scheduler}}
 default_hooks = {{_base_.tiny_default_hooks}}
