@@ -63,6 +63,42 @@ def make_tiny_cityscapes(root: str,
     return root
 
 
+def make_tiny_ade20k(root: str,
+                     n_train: int = 2,
+                     n_val: int = 1,
+                     size=(64, 128),
+                     seed: int = 0) -> str:
+    """Write the ADE20K layout under root: ``images/{training,validation}``
+    (.jpg) and ``annotations/...`` (.png) with raw ADE labels: 0 is
+    "other" (``reduce_zero_label`` makes it 255, ignored) and 1..5 are
+    classes (0..4 after the reduction). Each image has label-0 and
+    labelled regions wide enough to survive a stride-8 downsampling."""
+    import cv2
+    rng = np.random.default_rng(seed)
+    h, w = size
+    colours = [(0, 0, 0), *_PALETTE.values()]
+    for split, n in (('training', n_train), ('validation', n_val)):
+        img_dir = osp.join(root, 'images', split)
+        ann_dir = osp.join(root, 'annotations', split)
+        os.makedirs(img_dir, exist_ok=True)
+        os.makedirs(ann_dir, exist_ok=True)
+        for i in range(n):
+            label = np.ones((h, w), np.uint8)
+            label[:, w // 2:] = 2
+            for _ in range(4):
+                c = int(rng.integers(0, 6))
+                y0, x0 = rng.integers(0, h - 16), rng.integers(0, w - 24)
+                label[y0:y0 + 16, x0:x0 + 24] = c
+            label[:16, :32] = 0  # always some "other"
+            rgb = np.array(colours, np.float32)[label]
+            rgb += rng.normal(0, 12, rgb.shape)
+            name = f'ADE_{split}_{i:08d}'
+            cv2.imwrite(osp.join(img_dir, f'{name}.jpg'),
+                        np.clip(rgb, 0, 255).astype(np.uint8)[..., ::-1])
+            cv2.imwrite(osp.join(ann_dir, f'{name}.png'), label)
+    return root
+
+
 @pytest.fixture(scope='session')
 def tiny_cityscapes(tmp_path_factory) -> str:
     """A tiny Cityscapes-layout dataset (4 train, 2 val images)."""
@@ -87,17 +123,18 @@ def run_tool(*args: str, env: dict = None, timeout: int = 600,
     return proc
 
 
-def make_tiny_teacher_ckpt(path: str, seed: int = 0) -> str:
-    """Save the tiny DeepLabV3 (tests/configs/tiny_teacher.py) with random
-    seeded weights as MMEngine would (``{'state_dict', 'meta'}``)."""
+def make_tiny_teacher_ckpt(path: str, seed: int = 0,
+                           config: str = 'tiny_teacher.py') -> str:
+    """Save a tiny model (by default the DeepLabV3 of
+    tests/configs/tiny_teacher.py) with random seeded weights as MMEngine
+    would (``{'state_dict', 'meta'}``)."""
     import torch
     from mmengine.config import Config
     from mmseg.registry import MODELS
 
     import gdkd_seg  # noqa: F401
     torch.manual_seed(seed)
-    cfg = Config.fromfile(str(REPO / 'tests' / 'configs' /
-                              'tiny_teacher.py'))
+    cfg = Config.fromfile(str(REPO / 'tests' / 'configs' / config))
     teacher = MODELS.build(cfg.model)
     teacher.init_weights()
     torch.save({'state_dict': teacher.state_dict(), 'meta': {}}, path)

@@ -43,3 +43,38 @@ tiny_deeplabv3 = dict(
     backbone=dict(base_channels=8, stem_channels=8, norm_cfg=tiny_norm_cfg),
     decode_head=dict(in_channels=64, channels=16, norm_cfg=tiny_norm_cfg),
     auxiliary_head=dict(in_channels=32, channels=8, norm_cfg=tiny_norm_cfg))
+# a SegFormer with a MiT 8 channels wide, one block per stage (student),
+# and 16 wide (teacher); no ImageNet weights; slide inference in
+# 64x64 windows as MMSeg's 1024x1024 ones on Cityscapes
+tiny_mit = dict(
+    data_preprocessor=dict(size=tiny_crop_size),
+    backbone=dict(embed_dims=8, num_layers=[1, 1, 1, 1], init_cfg=None),
+    decode_head=dict(in_channels=[8, 16, 40, 64], channels=16,
+                     norm_cfg=tiny_norm_cfg),
+    test_cfg=dict(mode='slide', crop_size=(64, 64), stride=(48, 48)))
+tiny_mit_teacher = dict(
+    backbone=dict(embed_dims=16),
+    decode_head=dict(in_channels=[16, 32, 80, 128]))
+# ADE20K layout: MMSeg's ADE20K pipelines' reduce_zero_label, kept
+tiny_ade_train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', reduce_zero_label=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackSegInputs')
+]
+tiny_ade_test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', reduce_zero_label=True),
+    dict(type='PackSegInputs')
+]
+tiny_ade_train_dataloader = dict(
+    batch_size=2,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(data_root=tiny_data_root,
+                 pipeline=tiny_ade_train_pipeline))
+tiny_ade_val_dataloader = dict(
+    batch_size=1,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(data_root=tiny_data_root, pipeline=tiny_ade_test_pipeline))

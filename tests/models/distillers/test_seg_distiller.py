@@ -307,3 +307,49 @@ def test_mlkd_is_refused_at_build_time(teacher_ckpt):
         SegDistiller(student=tiny_cfg(), teacher=TINY,
                      teacher_ckpt=teacher_ckpt,
                      distill_losses=dict(type='MLKDLoss'))
+
+
+TINY_MIT = str(REPO / 'tests' / 'configs' / 'tiny_segformer.py')
+TINY_MIT_TEACHER = str(REPO / 'tests' / 'configs' /
+                       'tiny_segformer_teacher.py')
+
+
+def test_stride4_segformer_labels_follow_the_logits():
+    """SegFormer's head predicts at stride 4 and has no auxiliary head:
+    the distillation sees the labels nearest-downsampled by 4 (the
+    logits' own size, not a stride of 8), and only the decode head is
+    distilled."""
+    from gdkd_seg.models.losses import gdkd3_loss
+    torch.manual_seed(0)
+    model = SegDistiller(
+        student=load_model_cfg(TINY_MIT), teacher=TINY_MIT_TEACHER,
+        teacher_ckpt=None,
+        distill_losses=dict(type='GDKD3Loss', k=5, w2=1.0))
+    model.eval()  # no dropout / drop path: the same logits twice
+    inputs, samples = make_batch()
+    # labels that vary inside each 4x4 and 8x8 block: a stride other
+    # than the logits' would pick other labels (and ignored pixels)
+    g = torch.Generator().manual_seed(3)
+    gt = torch.randint(0, 19, (2, 64, 128), generator=g)
+    gt[:, 1::4, :] = 255
+    samples = [SegDataSample(gt_sem_seg=PixelData(data=label[None]))
+               for label in gt]
+    losses = model.loss(inputs, samples)
+    assert not any(k.startswith('aux') for k in losses)
+    with torch.no_grad():
+        s = model.student.decode_head(model.student.extract_feat(inputs))
+        t = model.teacher.decode_head(model.teacher.extract_feat(inputs))
+    assert s.shape[2:] == t.shape[2:] == (16, 32)  # stride 4
+    small = gt[:, ::4, ::4]  # top-left pixel of each 4x4 block
+    expected = gdkd3_loss(s, t, small, k=5, w2=1.0)
+    assert torch.allclose(losses['loss_gdkd3'], expected)
+    # the labels matter: all ignored at stride 4 would give 0
+    other = gdkd3_loss(s, t, torch.full_like(small, 255), k=5, w2=1.0)
+    assert other == 0 and expected > 0
+
+
+def test_stride4_segformer_refuses_aux_distillation():
+    with pytest.raises(ValueError, match='auxiliary head'):
+        SegDistiller(student=load_model_cfg(TINY_MIT),
+                     teacher=TINY_MIT_TEACHER, teacher_ckpt=None,
+                     aux_distill_weight=0.4)
