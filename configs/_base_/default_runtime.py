@@ -11,8 +11,8 @@ custom_imports = dict(imports=['gdkd_seg'], allow_failed_imports=False)
 runner_type = 'GDKDRunner'
 # - checkpoints (load_from, resume, init_cfg) through the safe unpickler
 #   with MMEngine's allow-list, exact resume (random states in
-#   checkpoints), fail-fast data checks, clean exit of CPU distributed runs. A config that sets custom_hooks
-#   replaces this list; keep it with
+#   checkpoints), fail-fast data checks, clean exit of CPU distributed
+#   runs. A config that sets custom_hooks replaces this list; keep it with
 #   `custom_hooks = _base_.custom_hooks + [dict(type='TeacherEvalHook')]`.
 custom_hooks = [
     dict(type='SafeLoadHook'),

@@ -11,7 +11,7 @@ model = dict(
     student={{_base_.model}},
     teacher={{_base_.deeplabv3_r101}},
     teacher_ckpt={{_base_.deeplabv3_r101_ckpt}},
-    # seg-gdkd DKD (docs/losses.md §3, §7; its vectors: alpha=1, beta=2, T=1):
+    # seg-gdkd DKD (docs/losses.md §3, §7; vectors: alpha=1, beta=2, T=1):
     # labels partition the classes; ignored pixels are left out.
     distill_losses=[
         dict(type='DKDLoss', alpha=1.0, beta=2.0, temperature=1.0)

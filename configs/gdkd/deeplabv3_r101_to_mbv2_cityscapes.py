@@ -1,4 +1,5 @@
-# GDKD: DeepLabV3-R101-D8 (teacher) -> DeepLabV3-MobileNetV2-D8 (student), Cityscapes
+# GDKD: DeepLabV3-R101-D8 (teacher) ->
+# DeepLabV3-MobileNetV2-D8 (student), Cityscapes
 # 512x1024, MMSeg's 80k schedule (4 GPUs x 2 images).
 _base_ = [
     'mmseg::mobilenet_v2/mobilenet-v2-d8_deeplabv3_4xb2-80k_cityscapes-512x1024.py',  # noqa

@@ -1,4 +1,5 @@
-# KD: DeepLabV3-R101-D8 (teacher) -> DeepLabV3-MobileNetV2-D8 (student), Cityscapes
+# KD: DeepLabV3-R101-D8 (teacher) ->
+# DeepLabV3-MobileNetV2-D8 (student), Cityscapes
 # 512x1024, MMSeg's 80k schedule (4 GPUs x 2 images).
 _base_ = [
     'mmseg::mobilenet_v2/mobilenet-v2-d8_deeplabv3_4xb2-80k_cityscapes-512x1024.py',  # noqa
@@ -11,7 +12,7 @@ model = dict(
     student={{_base_.model}},
     teacher={{_base_.deeplabv3_r101}},
     teacher_ckpt={{_base_.deeplabv3_r101_ckpt}},
-    # seg-gdkd / CIRKD KD: T=1, distillation weight 1 (docs/losses.md §2, §7).
+    # seg-gdkd / CIRKD KD: T=1, distillation weight 1 (docs/losses.md §2,7)
     distill_losses=[dict(type='KDLoss', temperature=1.0)],
     # no aux distillation: seg-gdkd's MobileNet students have none
     aux_distill_weight=0.0,

@@ -11,7 +11,7 @@ model = dict(
     student={{_base_.model}},
     teacher={{_base_.pspnet_r101}},
     teacher_ckpt={{_base_.pspnet_r101_ckpt}},
-    # seg-gdkd / CIRKD KD: T=1, distillation weight 1 (docs/losses.md §2, §7).
+    # seg-gdkd / CIRKD KD: T=1, distillation weight 1 (docs/losses.md §2,7)
     distill_losses=[dict(type='KDLoss', temperature=1.0)],
     # aux head distilled with 0.4 as seg-gdkd train_kd.py (docs/losses.md §7)
     aux_distill_weight=0.4,
