@@ -24,12 +24,15 @@ def make_distill_ckpts(root: Path):
     class names in ``meta``; seeded random weights) and its export by
     tools/extract_student.py."""
     from mmengine.config import Config
-    from mmengine.registry import init_default_scope
+    from mmengine.registry import DefaultScope
     from mmseg.registry import MODELS
     from mmseg.utils import get_classes, get_palette
-    init_default_scope('mmseg')
     torch.manual_seed(0)
-    model = MODELS.build(Config.fromfile(DISTILL).model)
+    # a context, not init_default_scope: this runs in a module fixture,
+    # outside the per-test isolation of MMEngine's globals (conftest), and
+    # a scope left behind sends later MMPretrain builds to MMSeg's registry
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        model = MODELS.build(Config.fromfile(DISTILL).model)
     assert model._teacher is None
     with torch.no_grad():  # predictions that vary across pixels
         model.student.decode_head.conv_seg.weight.normal_(0, 1)

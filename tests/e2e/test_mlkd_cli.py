@@ -73,14 +73,17 @@ def test_mlkd_cifar100_teacher_distill_test_export(cifar_env):
     # and gives the distilled student's logits
     exported = tmp / 'wrn-16-2_student.pth'
     run_tool('tools/extract_student.py', str(ckpt), str(exported), env=ENV)
+    from mmengine.registry import DefaultScope
     from mmengine.runner import load_checkpoint
     from mmpretrain.registry import MODELS
-    plain = MODELS.build(Config.fromfile(osp.join(
-        REPO, base, 'wrn-16-2_1xb64-240e_cifar100.py')).model)
-    load_checkpoint(plain, str(exported), strict=True)
     distilled = Config.fromfile(osp.join(REPO, cfg)).model
     distilled.teacher_ckpt = None
-    distilled = MODELS.build(distilled)
+    # the scope a previous test left may be mmseg's
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        plain = MODELS.build(Config.fromfile(osp.join(
+            REPO, base, 'wrn-16-2_1xb64-240e_cifar100.py')).model)
+        distilled = MODELS.build(distilled)
+    load_checkpoint(plain, str(exported), strict=True)
     with mmengine_checkpoint_loading():  # a run's checkpoint
         load_checkpoint(distilled, str(ckpt), strict=True)
     x = torch.randn(4, 3, 32, 32)

@@ -12,6 +12,7 @@ from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper
 
 import gdkd_seg  # noqa: F401  (registers backbones, losses, distillers)
+import gdkd_seg.cls  # noqa: F401  (what the cls configs import: MLKD views)
 from gdkd_seg.models.losses import dkd_loss, gdkd_loss, kd_loss, mlkd_loss
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
