@@ -17,3 +17,6 @@ optim_wrapper = {{_base_.demo_optim_wrapper}}
 param_scheduler = {{_base_.demo_param_scheduler}}
 default_hooks = {{_base_.demo_default_hooks}}
 env_cfg = {{_base_.demo_env_cfg}}
+# the demo's dataset and backbone (gdkd_seg.demo) besides the core
+custom_imports = dict(imports=['gdkd_seg', 'gdkd_seg.demo'],
+                      allow_failed_imports=False)

@@ -63,7 +63,7 @@ def _init_worker(messages, threads: int, log: str) -> None:
     os.dup2(out, 2)
     import torch
     torch.set_num_threads(threads)
-    import gdkd_seg  # noqa: F401  (registrations)
+    import gdkd_seg.demo  # noqa: F401  (registrations)
     global _SEND
     _SEND = messages.put
 
@@ -209,7 +209,7 @@ def export_teacher(result: Dict, settings: Settings, data_meta: Dict,
 def run_demo(settings: Settings, export: bool = False,
              stream=None) -> Dict:
     """The whole demo; returns the ``results.json`` content."""
-    from gdkd_seg.datasets import build_demo_digits
+    from .digits import build_demo_digits
     from .report import analyse, sentences, tables
 
     start, load0 = time.time(), os.getloadavg()[0]
@@ -293,7 +293,7 @@ def _plots(results: Dict, settings: Settings, data_root: str,
            teacher_ckpt: str) -> None:
     from gdkd_seg.analysis import (predictions_from_configs,
                                    teacher_distribution_from_config)
-    from gdkd_seg.analysis.paired_plot import plot_paired_differences
+    from .paired_plot import plot_paired_differences
     from .report import NAMES
     work = settings.work_dir
     rows = [(NAMES.get(m, m), e['paired_vs_baseline'])

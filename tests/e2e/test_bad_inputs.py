@@ -12,9 +12,9 @@ import pytest
 import torch
 from mmseg.registry import MODELS
 
+from gdkd_seg.checkpoint.safe_load import load_mmengine_checkpoint
 from gdkd_seg.models.distillers import SegDistiller
 from gdkd_seg.models.distillers.base import load_model_cfg
-from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
 from tests.conftest import REPO, call_tool
 
 CONFIG = str(REPO / 'tests' / 'configs' / 'tiny_gdkd.py')

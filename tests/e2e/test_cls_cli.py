@@ -6,7 +6,6 @@ import os
 import os.path as osp
 import pickle
 import re
-import runpy
 import subprocess
 import sys
 import textwrap
@@ -16,9 +15,10 @@ import pytest
 import torch
 from mmengine.config import Config
 
-import gdkd_seg  # noqa: F401  (registrations)
-from gdkd_seg.utils.safe_load import (load_mmengine_checkpoint,
-                                      mmengine_checkpoint_loading)
+import gdkd_seg.cls  # noqa: F401  (registrations)
+from gdkd_seg.apis import extract_student
+from gdkd_seg.checkpoint.safe_load import (load_mmengine_checkpoint,
+                                           mmengine_checkpoint_loading)
 from tests.conftest import REPO, run_tool
 
 CLS = osp.join('configs', 'cls')
@@ -233,8 +233,7 @@ def test_tiny_imagenet_folder_tree_teacher_distill_export(tmp_path):
     assert re.search(r'accuracy/top5: [0-9.]+', log)
     ckpt = s_dir / 'epoch_1.pth'
     exported = tmp_path / 'resnet18_student.pth'
-    extract = runpy.run_path(osp.join(REPO, 'tools', 'extract_student.py'))
-    assert extract['extract_student'](str(ckpt), str(exported)) > 0
+    assert extract_student(str(ckpt), str(exported)) > 0
     from mmpretrain.registry import MODELS
     distilled = Config.fromfile(osp.join(REPO, cfg)).model
     distilled.teacher_ckpt = None

@@ -63,5 +63,5 @@ def test_resolved_configs_turn_the_base_on(name):
     assert [h['type'] for h in cfg.custom_hooks] == [
         'SafeLoadHook', 'RNGStateHook', 'DataCheckHook', 'GlooDrainHook']
     imports = cfg.custom_imports.imports
-    assert imports == (['gdkd_seg', 'gdkd_seg.cls'] if '/cls/' in name
-                       else ['gdkd_seg'])
+    extra = {'cls': ['gdkd_seg.cls'], 'demo': ['gdkd_seg.demo']}
+    assert imports == ['gdkd_seg'] + extra.get(name.split('/')[1], [])

@@ -13,7 +13,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
+from gdkd_seg.checkpoint.safe_load import load_mmengine_checkpoint
 from gdkd_seg.models.losses import ctkd_lambda
 from tests.conftest import REPO, run_tool
 from tests.e2e.test_cls_cli import (COMMON, PRELOAD, TINY_CIFAR_MODULE,

@@ -14,9 +14,9 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import OptimWrapper
 
-import gdkd_seg  # noqa: F401  (registrations)
-from gdkd_seg.utils.safe_load import (load_mmengine_checkpoint,
-                                      mmengine_checkpoint_loading)
+import gdkd_seg.cls  # noqa: F401  (registrations)
+from gdkd_seg.checkpoint.safe_load import (load_mmengine_checkpoint,
+                                           mmengine_checkpoint_loading)
 from tests.conftest import REPO, run_tool
 from tests.e2e.test_cls_cli import (COMMON, ENV, PRELOAD, TINY_CIFAR_MODULE,
                                     loader_options, top1, write_cifar100)

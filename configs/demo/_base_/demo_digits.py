@@ -1,7 +1,7 @@
 # Deltas that turn a Cityscapes config into the offline demo (tools/demo.py):
 # 64x128 images of real handwritten digits on real photos (11 classes,
 # Cityscapes layout with train/val/test splits, built by
-# gdkd_seg.datasets.build_demo_digits) and
+# gdkd_seg.demo.build_demo_digits) and
 # small plain conv nets that train from scratch on a CPU in minutes.
 # Keys are prefixed with `demo_` (bases may not share keys); a demo config
 # applies them with `key = {{_base_.demo_key}}`.
