@@ -32,6 +32,13 @@ STUDENTS = {
 # iteration also runs the teacher; measured on a 2-core VM)
 COST = dict(baseline=1.0, teacher=2.0)
 DISTILLED_COST = 1.4
+# the default run and the --quick one (tiny data, 2 seeds, a few
+# iterations: CI); README "Demo" says how the full one was chosen
+DEFAULTS = dict(
+    full=dict(seeds=[0, 1, 2, 3], iters=500, teacher_iters=3000,
+              data=dict(n_train=300, n_val=100, n_test=1000)),
+    quick=dict(seeds=[0, 1], iters=4, teacher_iters=8,
+               data=dict(n_train=16, n_val=4, n_test=8)))
 
 
 @dataclass
@@ -49,6 +56,23 @@ class Settings:
     force: bool = False
     cfg_options: Dict = field(default_factory=dict)
     plots: bool = True
+
+    @classmethod
+    def defaults(cls, quick: bool = False, data_seed: int = 0,
+                 **changes) -> 'Settings':
+        """The default run (``quick``: the CI one) with ``changes``; a
+        change of ``None`` keeps the default.
+
+        Args:
+            quick: start from the quick run's defaults.
+            data_seed: seed of the generated benchmark.
+            **changes: other fields (``work_dir`` is required).
+        """
+        fields = dict(DEFAULTS['quick' if quick else 'full'],
+                      methods=list(STUDENTS))
+        fields['data'] = dict(fields['data'], seed=data_seed)
+        fields.update({k: v for k, v in changes.items() if v is not None})
+        return cls(**fields)
 
 
 def _data_options(root: str) -> Dict:
