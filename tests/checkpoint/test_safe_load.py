@@ -369,7 +369,13 @@ def test_teacher_checkpoint_with_mmengine_content_loads(real_ckpt, tmp_path,
     path = save_with(tmp_path / 't.pth', teacher,
                      dict(message_hub=real['message_hub'],
                           rng=real['rng_state']))
+    saved = {k: v.clone() for k, v in teacher.state_dict().items()}
+    with torch.no_grad():
+        for param in teacher.parameters():
+            param.add_(1.0)  # the load must bring the saved values back
     load_teacher_weights(teacher, path)
+    for key, value in teacher.state_dict().items():
+        torch.testing.assert_close(value, saved[key], rtol=0, atol=0)
 
 
 def test_arbitrary_object_is_refused_with_the_opt_in(tmp_path, teacher):
