@@ -12,13 +12,14 @@ from gdkd_seg.compat.extras import require_mmpretrain
 
 require_mmpretrain('a classification config (configs/cls, ClsDistiller)')
 
+# registrations need MMPretrain, hence after the check
 from .backbones import (CIFARVGG, CIFARMobileNetV2, CIFARResNet,  # noqa: E402
                         CIFARShuffleNetV1, CIFARShuffleNetV2,
                         CIFARWideResNet, MobileNetV1)
 from .cls_distiller import ClsDistiller  # noqa: E402
 from .mlkd_rand_augment import MLKDRandAugment  # noqa: E402
-from .multi_view_cls_data_preprocessor import \
-    MultiViewClsDataPreprocessor  # noqa: E402
+from .multi_view_cls_data_preprocessor import (  # noqa: E402
+    MultiViewClsDataPreprocessor)
 
 __all__ = [
     'ClsDistiller', 'CIFARResNet', 'CIFARWideResNet', 'CIFARVGG',
