@@ -156,6 +156,54 @@ def test_binary_refuses_settings_without_meaning(case):
 
 
 # ----------------------------------------------------------------------
+# MMSeg's own cascade heads: OCRNet (HRNet + FCN stage + OCR stage)
+# ----------------------------------------------------------------------
+def test_ocrnet_student_and_teacher_with_stage_distillation():
+    """Real OCRNet heads (a shrunk copy of MMSeg's OCRNet-HRNetW48
+    config) on both sides: MMSeg's own losses for both stages, the final
+    (OCR) stage distilled, and the FCN stage with its own weight."""
+    from gdkd_seg.models.distillers.base import load_model_cfg
+    from tests.conftest import REPO
+    cfg = load_model_cfg(str(REPO / 'tests/configs/tiny_ocrnet_teacher.py'))
+    torch.manual_seed(0)
+    model = SegDistiller(student=cfg, teacher=cfg,
+                         distill_losses=dict(type='GDKDLoss', k=3),
+                         stage_distill_weight=0.4)
+    model.build_teacher()
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        reference = MODELS.build(cfg)
+    reference.load_state_dict(model.student.state_dict())
+    g = torch.Generator().manual_seed(0)
+    inputs = torch.randn(2, 3, 32, 64, generator=g)
+    gt = torch.randint(0, 19, (2, 32, 64), generator=g)
+    from mmengine.structures import PixelData
+    from mmseg.structures import SegDataSample
+    samples = [SegDataSample(gt_sem_seg=PixelData(data=y[None]),
+                             metainfo=dict(img_shape=(32, 64)))
+               for y in gt]
+    losses = model.loss(inputs, copy.deepcopy(samples))
+    own = reference.loss(inputs, copy.deepcopy(samples))
+    assert {'decode_0.loss_ce', 'decode_1.loss_ce'} <= set(own)
+    for key, value in own.items():
+        assert torch.allclose(losses[key], value), key
+    model.eval()
+    losses = model.loss(inputs, samples)
+    labels = gt[:, ::4, ::4]  # HRNet: stride 4
+    with torch.no_grad():
+        s_feats = model.student.extract_feat(inputs)
+        t_feats = model.teacher.extract_feat(inputs)
+        s0 = model.student.decode_head[0].forward(s_feats)
+        t0 = model.teacher.decode_head[0].forward(t_feats)
+        s1 = model.student._forward(inputs)  # MMSeg's chain: OCR stage
+        t1 = model.teacher._forward(inputs)
+    assert s1.shape[2:] == labels.shape[1:]
+    assert torch.allclose(losses['loss_gdkd'],
+                          gdkd_loss(s1, t1, labels, k=3), rtol=1e-5)
+    assert torch.allclose(losses['decode_0.loss_gdkd'],
+                          0.4 * gdkd_loss(s0, t0, labels, k=3), rtol=1e-5)
+
+
+# ----------------------------------------------------------------------
 # PointRend: the coarse head's dense logits are distilled
 # ----------------------------------------------------------------------
 def test_pointrend_student_distils_its_coarse_head():
