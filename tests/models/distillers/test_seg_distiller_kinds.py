@@ -204,6 +204,63 @@ def test_ocrnet_student_and_teacher_with_stage_distillation():
 
 
 # ----------------------------------------------------------------------
+# heads that return several maps in training mode: DDRNet, PIDNet
+# ----------------------------------------------------------------------
+@pytest.mark.parametrize('name, main', [
+    ('ddrnet/ddrnet_23-slim_in1k-pre_2xb6-120k_cityscapes-1024x1024.py', 0),
+    ('pidnet/pidnet-s_2xb6-120k_1024x1024-cityscapes.py', 1),
+])
+def test_multi_output_students(name, main):
+    """MMSeg's DDRNet and PIDNet configs, shrunk, as students: their own
+    (multi-map) losses are MMSeg's, and the map distilled in training is
+    the one their inference returns (DDRNet: context, PIDNet: integral
+    branch)."""
+    from mmengine.hub import get_config
+    from mmengine.structures import PixelData
+    from mmseg.structures import SegDataSample
+    from tests.conftest import REPO
+    cfg = get_config('mmseg::' + name).model
+    bn = dict(type='BN', requires_grad=True)
+    cfg.data_preprocessor.size = (64, 128)
+    cfg.backbone.update(channels=4, ppm_channels=8, norm_cfg=bn,
+                        init_cfg=None)
+    cfg.decode_head.update(in_channels=16, channels=8, norm_cfg=bn)
+    torch.manual_seed(0)
+    model = SegDistiller(student=cfg,
+                         teacher=str(REPO / 'tests/configs/tiny_teacher.py'),
+                         distill_losses=dict(type='KDLoss'))
+    model.build_teacher()
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        reference = MODELS.build(cfg)
+    reference.load_state_dict(model.student.state_dict())
+    g = torch.Generator().manual_seed(0)
+    inputs = torch.randn(2, 3, 64, 128, generator=g)
+    gt = torch.randint(0, 19, (2, 64, 128), generator=g)
+    edges = torch.randint(0, 2, (2, 64, 128), generator=g)
+    samples = [SegDataSample(gt_sem_seg=PixelData(data=y[None]),
+                             gt_edge_map=PixelData(data=e[None]),
+                             metainfo=dict(img_shape=(64, 128)))
+               for y, e in zip(gt, edges)]
+    torch.manual_seed(1)
+    losses = model.loss(inputs, copy.deepcopy(samples))
+    torch.manual_seed(1)
+    own = reference.loss(inputs, copy.deepcopy(samples))
+    for key, value in own.items():
+        assert torch.allclose(losses[key], value), key
+    torch.manual_seed(1)  # PIDNet's integral branch has dropout
+    with torch.no_grad():  # training mode: the head returns a tuple
+        maps = reference.decode_head.forward(reference.extract_feat(inputs))
+        t = model.teacher._forward(inputs)
+    assert isinstance(maps, tuple)
+    s = maps[main]
+    t = F.interpolate(t, s.shape[2:], mode='bilinear',
+                      align_corners=reference.align_corners)
+    labels = gt[:, ::64 // s.shape[2], ::128 // s.shape[3]]
+    assert torch.allclose(losses['loss_kd'], kd_loss(s, t, labels),
+                          rtol=1e-5)
+
+
+# ----------------------------------------------------------------------
 # PointRend: the coarse head's dense logits are distilled
 # ----------------------------------------------------------------------
 def test_pointrend_student_distils_its_coarse_head():
