@@ -138,23 +138,24 @@ class SegDistiller(BaseDistiller):
 
     def _check_loss_settings(self, num_classes: int, binary: bool) -> None:
         """Each loss's own check for ``num_classes`` (a top-k needs
-        ``k < C``); with a one-channel (sigmoid) head on either side,
-        ``C = 2`` as ``(0, z)`` and no logit standardization."""
-        if not binary:
-            self.check_losses(num_classes)
-            return
+        ``k < C``; a one-channel sigmoid head is ``C = 2`` as ``(0, z)``),
+        and no logit standardization with two classes."""
         for module in self.distill_losses:
             loss = _inner_loss(module)
-            if getattr(loss, 'hparams', {}).get('logit_stand'):
+            if num_classes == 2 and getattr(loss, 'hparams', {}).get(
+                    'logit_stand'):
                 raise ValueError(
-                    f'{type(loss).__name__}(logit_stand=True) with a '
-                    'one-channel (sigmoid) head: the Z-score of the '
-                    'two-class logits (0, z) is sign(z) * (-1, 1) / '
-                    'sqrt(2) whatever |z|, so only the sign of z would be '
-                    'distilled; set logit_stand=False')
+                    f'{type(loss).__name__}(logit_stand=True) with two '
+                    'classes (a one-channel sigmoid head is read as the '
+                    'logits (0, z)): the Z-score of two logits (a, b) is '
+                    'sign(b - a) * (-1, 1) / sqrt(2) whatever |b - a|, so '
+                    'only the sign of z = b - a would be distilled; set '
+                    'logit_stand=False')
         try:
-            self.check_losses(2)
+            self.check_losses(num_classes)
         except ValueError as err:
+            if not binary:
+                raise
             raise ValueError(
                 f'{err} (a one-channel sigmoid head is distilled as the '
                 'two classes (0, z): GDKD needs k=1, GDKD3 cannot be '
@@ -170,8 +171,6 @@ class SegDistiller(BaseDistiller):
             raise ValueError(
                 f'teacher predicts {t_head.num_classes} classes, student '
                 f'{s_head.num_classes}: they must match')
-        if t_head.out_channels == 1 and s_head.out_channels != 1:
-            self._check_loss_settings(2, binary=True)
         t_aux = aux_heads(teacher)
         for i, weight in enumerate(self.aux_weights):
             if weight > 0 and i >= len(t_aux):

@@ -130,8 +130,13 @@ def test_binary_with_a_two_channel_partner(pair, loss):
 
 
 @pytest.mark.parametrize('case', ['gdkd_k3', 'gdkd3', 'ls', 'ctkd_ls',
-                                  'ls_teacher'])
+                                  'ls_teacher', 'ls_twoclass'])
 def test_binary_refuses_settings_without_meaning(case):
+    """GDKD with k >= 2 and GDKD3 need more than two classes; logit
+    standardization of two logits keeps only the sign of their
+    difference (with a sigmoid head on either side, or a two-class
+    softmax head), also inside CTKDLoss. Refused when the distiller is
+    built (the two sides have the same class count)."""
     losses = {
         'gdkd_k3': dict(type='GDKDLoss', k=3),
         'gdkd3': dict(type='GDKD3Loss', k=2),
@@ -139,20 +144,18 @@ def test_binary_refuses_settings_without_meaning(case):
         'ctkd_ls': dict(type='CTKDLoss', loss=dict(type='DKDLoss',
                                                    logit_stand=True)),
         'ls_teacher': dict(type='GDKDLoss', k=1, logit_stand=True),
+        'ls_twoclass': dict(type='KDLoss', logit_stand=True),
     }[case]
     match = {'gdkd_k3': r'needs 1 <= k < C, got k=3 with C=2 .*'
                         r'one-channel sigmoid head .* GDKD needs k=1',
-             'gdkd3': 'GDKD3 needs 2 <= k < C.* GDKD3 cannot be used',
-             'ls': 'only the sign of z', 'ctkd_ls': 'only the sign of z',
-             'ls_teacher': 'only the sign of z'}[case]
-    student, teacher = (('twoclass', 'binary') if case == 'ls_teacher'
-                        else ('binary', 'twoclass'))
+             'gdkd3': 'GDKD3 needs 2 <= k < C.* GDKD3 cannot be used'}.get(
+                 case, 'only the sign of z')
+    student, teacher = {'ls_teacher': ('twoclass', 'binary'),
+                        'ls_twoclass': ('twoclass', 'twoclass')}.get(
+                            case, ('binary', 'twoclass'))
     with pytest.raises(ValueError, match=match):
-        # the student's side when the distiller is built, the teacher's
-        # when training builds the teacher
         SegDistiller(student=segmentor(student),
-                     teacher=segmentor(teacher),
-                     distill_losses=losses).init_weights()
+                     teacher=segmentor(teacher), distill_losses=losses)
 
 
 # ----------------------------------------------------------------------
