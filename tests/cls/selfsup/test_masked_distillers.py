@@ -93,6 +93,8 @@ def normalized(x):
 
 def test_dmae_feature_term_equals_an_independent_computation():
     model = build('DMAE')
+    with torch.no_grad():  # a bias too (it starts at 0)
+        model.projectors[0].bias.normal_()
     rng = np.random.default_rng(0)
     s = rng.normal(size=(2, 5, 16)).astype(np.float32)
     t = rng.normal(size=(2, 5, 32)).astype(np.float32)
@@ -179,6 +181,7 @@ def test_generator_positions_and_mask_token():
 def test_teacher_outside_the_module_tree():
     model = build('AMD')
     teacher = model.teacher
+    teacher.train()  # whatever switched it (a hook, user code)
     model.train()
     assert not teacher.training
     assert not any(p.requires_grad for p in teacher.parameters())
