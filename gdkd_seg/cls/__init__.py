@@ -4,14 +4,15 @@ MMPretrain lacks, MLKD's strong-view transform and two-view data
 preprocessor, and the masked-image distillers DMAE and AMD
 (:mod:`gdkd_seg.cls.selfsup`).
 
-``import gdkd_seg`` does not import this package: the classification
-configs do (``custom_imports=['gdkd_seg', 'gdkd_seg.cls']``), which
-registers these modules in MMPretrain's registries. Without MMPretrain it
-stops at once with a message naming the extra.
+``import gdkd_seg`` does not import this package: the classification and
+masked-image configs do (``custom_imports=['gdkd_seg', 'gdkd_seg.cls']``),
+which registers these modules in MMPretrain's registries. Without
+MMPretrain it stops at once with a message naming the extra.
 """
 from gdkd_seg.compat.extras import require_mmpretrain
 
-require_mmpretrain('a classification config (configs/cls, ClsDistiller)')
+require_mmpretrain('a classification or masked-image config (configs/cls: '
+                   'ClsDistiller; configs/mim: DMAE, AMD)')
 
 # registrations need MMPretrain, hence after the check
 from .backbones import (CIFARVGG, CIFARMobileNetV2, CIFARResNet,  # noqa: E402
