@@ -1,6 +1,6 @@
 """The classification extra of gdkd_seg (what ``pip install .[cls]``
 adds): MMPretrain's ``ClsDistiller``, the CIFAR / ImageNet backbones
-MMPretrain lacks, and MLKD's strong-view transform and two-view data
+and vision transformers MMPretrain lacks, and MLKD's strong-view transform and two-view data
 preprocessor.
 
 ``import gdkd_seg`` does not import this package: the classification
@@ -13,9 +13,9 @@ from gdkd_seg.compat.extras import require_mmpretrain
 require_mmpretrain('a classification config (configs/cls, ClsDistiller)')
 
 # registrations need MMPretrain, hence after the check
-from .backbones import (CIFARVGG, CIFARMobileNetV2, CIFARResNet,  # noqa: E402
-                        CIFARShuffleNetV1, CIFARShuffleNetV2,
-                        CIFARWideResNet, MobileNetV1)
+from .backbones import (PVT, CIFARMobileNetV2, CIFARResNet,  # noqa: E402
+                        CIFARShuffleNetV1, CIFARShuffleNetV2, CIFARVGG,
+                        CIFARWideResNet, MobileNetV1, PerformerT2TViT, PiT)
 from .cls_distiller import ClsDistiller  # noqa: E402
 from .mlkd_rand_augment import MLKDRandAugment  # noqa: E402
 from .multi_view_cls_data_preprocessor import (  # noqa: E402
@@ -24,5 +24,6 @@ from .multi_view_cls_data_preprocessor import (  # noqa: E402
 __all__ = [
     'ClsDistiller', 'CIFARResNet', 'CIFARWideResNet', 'CIFARVGG',
     'CIFARMobileNetV2', 'CIFARShuffleNetV1', 'CIFARShuffleNetV2',
-    'MobileNetV1', 'MLKDRandAugment', 'MultiViewClsDataPreprocessor'
+    'MobileNetV1', 'PiT', 'PVT', 'PerformerT2TViT', 'MLKDRandAugment',
+    'MultiViewClsDataPreprocessor'
 ]
