@@ -104,11 +104,27 @@ def test_pvt_strides_4_8_16_32():
     assert grids(model, 'stages') == [56 * 56, 28 * 28, 14 * 14, 1 + 7 * 7]
 
 
-def test_t2t_vit_7_has_196_tokens():
+def test_t2t_vit_7_performer_tokens_and_checkpointed_features():
+    """196 tokens from the Performer T2T module (not MMPretrain's
+    transformer one); its random features are in the state dict, so a
+    checkpoint restores the same attention."""
+    torch.manual_seed(0)
     model = classifier(dict(type='PerformerT2TViT', arch='t2t-vit-7'), 256)
-    tokens, hw = model.backbone.tokens_to_token(torch.randn(1, 3, 224, 224))
+    t2t = model.backbone.tokens_to_token
+    assert isinstance(t2t.attention1, PerformerTokenLayer)
+    assert isinstance(t2t.attention2, PerformerTokenLayer)
+    tokens, hw = t2t(torch.randn(1, 3, 224, 224))
     assert tokens.shape == (1, 196, 256) and tuple(hw) == (14, 14)
     assert len(model.backbone.encoder) == 7
+    state = model.state_dict()
+    assert 'backbone.tokens_to_token.attention1.directions' in state
+    torch.manual_seed(1)  # other random features ...
+    other = classifier(dict(type='PerformerT2TViT', arch='t2t-vit-7'), 256)
+    other.load_state_dict(state)  # ... replaced by the checkpoint's
+    x = torch.randn(1, 3, 224, 224)
+    with torch.no_grad():
+        torch.testing.assert_close(other.eval()(x, mode='tensor'),
+                                   model.eval()(x, mode='tensor'))
 
 
 def test_performer_attention_is_a_weighted_mean_of_values():
