@@ -1,7 +1,8 @@
 """A vision-transformer student through the real CLIs: the shipped
 GDKD3+LS DeiT config (distillation token on, teacher fed resized inputs)
 shrunk to a tiny DeiT on the tiny CIFAR-100, distilled from the session's
-ResNet-56 teacher, evaluated by ``tools/test.py``, exported, and loaded by
+ResNet-56 teacher, evaluated by ``tools/test.py``, exported
+(``extract_student``, what ``tools/extract_student.py`` runs), and loaded by
 plain MMPretrain (``get_model``, ``ImageClassificationInferencer``)
 without gdkd_seg."""
 import os
@@ -13,9 +14,10 @@ import textwrap
 import torch
 from mmengine.config import Config
 
+from gdkd_seg.apis import extract_student
 from gdkd_seg.checkpoint.safe_load import (load_mmengine_checkpoint,
                                            mmengine_checkpoint_loading)
-from tests.conftest import REPO, run_tool
+from tests.conftest import REPO
 from tests.e2e.conftest import ENV
 from tests.e2e.test_cls_cli import top1
 
@@ -47,8 +49,10 @@ def test_deit_gdkd3_ls_train_test_export_plain_mmpretrain(tiny_cifar,
                               *tiny_cifar.opts).stdout)
     assert 0 <= acc <= 100
 
+    # the export as tools/extract_student.py does it (its CLI is run by
+    # test_cls_cli.py; in-process saves a process start here)
     exported = tmp_path / 'deit_student.pth'
-    run_tool('tools/extract_student.py', str(ckpt), str(exported), env=ENV)
+    assert extract_student(str(ckpt), str(exported)) > 0
     # the student's own config for plain MMPretrain: its model with the
     # data preprocessor the runner gave it, its test pipeline, no custom
     # imports
