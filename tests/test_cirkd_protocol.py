@@ -198,3 +198,28 @@ def test_protocol_values(student):
     assert distill.aux_distill_weight == (0.0 if 'mbv2' in student else 0.4)
     assert distill.warmup_iters == 0
     assert Config.fromfile(distill.teacher).model.decode_head.channels == 256
+
+
+def test_distillation_terms_count_the_pixels_the_sources_count():
+    """seg-gdkd's KD and GDKD (no ignore index) and CIRKD's CWD see every
+    pixel, labels or not: KD is the mean over all pixels of
+    KL(teacher || student) at T 1; GDKD and CWD do not change with the
+    labels. seg-gdkd's DKD leaves ignored pixels out (it needs labels)."""
+    from gdkd_seg.registry import MODELS as LOSSES
+    torch.manual_seed(6)
+    s, t = torch.randn(2, 19, 8, 12), torch.randn(2, 19, 8, 12) * 2
+    labels = torch.randint(0, 19, (2, 64, 96))
+    labels[:, :32] = 255  # the top half ignored
+    losses = {m: [LOSSES.build(c) for c in cirkd_config(m).model.
+                  distill_losses] for m in ('kd', 'gdkd', 'cwd', 'dkd')}
+    (kd, ), (gdkd, ), (cwd, ), (dkd, ) = (losses[m] for m in losses)
+    want = F.kl_div(F.log_softmax(s, 1), F.log_softmax(t, 1),
+                    reduction='none', log_target=True).sum(1).mean()
+    torch.testing.assert_close(kd(s, t, labels), want, rtol=1e-5, atol=0)
+    for loss in (gdkd, cwd):
+        torch.testing.assert_close(loss(s, t, labels), loss(s, t, None),
+                                   rtol=0, atol=0)
+    garbage = s.clone()
+    garbage[:, :, :4] = 1e4  # the ignored rows of the 1/8 logits
+    torch.testing.assert_close(dkd(garbage, t, labels), dkd(s, t, labels),
+                               rtol=0, atol=0)

@@ -57,10 +57,13 @@ def test_classifier_dropout_is_elementwise_as_cirkds(cfg):
 
 def test_aspp_head_projection_dropout_only_in_training():
     """CIRKD's Dropout(0.5) after the 1x1 projection: element-wise, on in
-    train mode, off in eval mode."""
+    train mode (here the only dropout: the classifier's is 0), off in
+    eval mode."""
     head = build(dict(type='CIRKDASPPHead'))
     assert head.project_dropout.p == 0.5 and elementwise(
         head.project_dropout)
+    head = build(dict(type='CIRKDASPPHead', dropout_ratio=0.0))
+    assert head.dropout is None
     x = [torch.randn(2, 32, 6, 10)]
     head.eval()
     torch.testing.assert_close(head(x), head(x), rtol=0, atol=0)
