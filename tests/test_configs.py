@@ -107,8 +107,8 @@ def test_no_network_fixture_refuses_connections(no_network):
 def test_every_config_family_is_found():
     found = {osp.relpath(p, REPO / 'configs').split(osp.sep)[0]
              for p in CONFIGS}
-    assert {'baselines', 'cls', 'demo', 'dkd', 'gdkd', 'kd',
-            '_base_'} <= found
+    assert {'baselines', 'cirkd_protocol', 'cls', 'demo', 'dkd', 'gdkd',
+            'kd', '_base_'} <= found
     assert len(CONFIGS) > 150
 
 
@@ -163,6 +163,9 @@ RESTATED = {
     'configs/cwd/deeplabv3_r101_to_r18_cwd_gdkd_cityscapes.py',
     'tests/configs/tiny_ctkd_gdkd.py':
     'configs/ctkd/deeplabv3_r101_to_r18_gdkd_cityscapes.py',
+    'tests/configs/tiny_cirkd_gdkd.py':
+    'configs/cirkd_protocol/gdkd/gdkd_deeplabv3-r101_to_deeplabv3-r18_'
+    '8xb2-40k_cityscapes-512x1024.py',
 }
 
 

@@ -14,7 +14,8 @@ from torch import Tensor
 from gdkd_seg.registry import MODELS
 from .base import BaseDistillLoss
 from .utils import (Temperature, check_inputs, clean_invalid, logsumexp,
-                    learns_temperature, softmax_lse, valid_mask)
+                    learns_temperature, logit_standardize, softmax_lse,
+                    valid_mask)
 
 
 def cwd_loss(student: Tensor,
@@ -23,7 +24,8 @@ def cwd_loss(student: Tensor,
              temperature: Temperature = 1.0,
              ignore_index: Optional[int] = 255,
              reduction: str = 'mean',
-             return_parts: bool = False):
+             return_parts: bool = False,
+             logit_stand: bool = False):
     """``T^2 / (C N') * sum_n sum_c KL(q_nc || p_nc)`` for ``(N, C, H, W)``::
 
         p_nc = softmax over the positions V_n of s[n, c] / T    (student)
@@ -50,6 +52,10 @@ def cwd_loss(student: Tensor,
             ``T^2 sum_c q_nc(i) (log q_nc(i) - log p_nc(i))``, whose
             total is the ``'sum'`` (0 at ignored positions).
         return_parts: also return the (empty) dict of sub-terms.
+        logit_stand: first Z-score each position's class vector (student
+            and teacher separately, docs/losses.md §6), then CWD on the
+            standardised logits at the base temperature (DERIVED: no
+            upstream code combines LS with CWD).
 
     Returns:
         The loss (scalar, or the per-position map for ``'none'``).
@@ -61,8 +67,12 @@ def cwd_loss(student: Tensor,
     _, valid = valid_mask(student, target, ignore_index)  # (N, H, W)
     dtype = student.dtype
     learned = learns_temperature(temperature)
-    student = clean_invalid(student, valid, always=learned)
-    teacher = clean_invalid(teacher.detach(), valid, always=learned)
+    student = clean_invalid(student, valid, always=learned or logit_stand)
+    teacher = clean_invalid(teacher.detach(), valid,
+                            always=learned or logit_stand)
+    if logit_stand:  # per position, over the classes (dim 1)
+        student, teacher = logit_standardize(student), logit_standardize(
+            teacher)
     if learned:  # as the class-axis losses: dL/dT needs float64
         student, teacher = student.double(), teacher.double()
         temperature = temperature.double().reshape(())
@@ -119,6 +129,7 @@ class CWDLoss(BaseDistillLoss):
                  temperature: float = 1.0,
                  ignore_index: Optional[int] = 255,
                  loss_weight: float = 1.0,
-                 loss_name: str = 'loss_cwd') -> None:
+                 loss_name: str = 'loss_cwd',
+                 logit_stand: bool = False) -> None:
         super().__init__(loss_weight, loss_name, temperature,
-                         ignore_index=ignore_index)
+                         ignore_index=ignore_index, logit_stand=logit_stand)
