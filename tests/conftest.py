@@ -159,6 +159,18 @@ def call_tool(script: str, *args: str):
         return module['main']()
 
 
+def _mmengine_globals():
+    """Save MMEngine's global instances; restore them when resumed."""
+    from mmengine.logging import MessageHub
+    from mmengine.registry import DefaultScope
+    saved = {cls: dict(cls._instance_dict)
+             for cls in (DefaultScope, MessageHub)}
+    yield
+    for cls, instances in saved.items():
+        cls._instance_dict.clear()
+        cls._instance_dict.update(instances)
+
+
 @pytest.fixture(autouse=True)
 def _restore_mmengine_globals():
     """Isolate tests from each other's MMEngine globals.
@@ -169,11 +181,14 @@ def _restore_mmengine_globals():
     the wrong registry or see a stale iteration. Each test gets back the
     instances that existed before it.
     """
-    from mmengine.logging import MessageHub
-    from mmengine.registry import DefaultScope
-    saved = {cls: dict(cls._instance_dict)
-             for cls in (DefaultScope, MessageHub)}
-    yield
-    for cls, instances in saved.items():
-        cls._instance_dict.clear()
-        cls._instance_dict.update(instances)
+    yield from _mmengine_globals()
+
+
+@pytest.fixture(autouse=True, scope='module')
+def _restore_mmengine_globals_per_module():
+    """The same around a module: its module-scoped fixtures (a run
+    trained in-process) are set up before any per-test fixture saves,
+    and their runner's scope would otherwise stay current for the later
+    modules (CI failed so: MMPretrain builds looked in the 'mmengine'
+    registry)."""
+    yield from _mmengine_globals()
