@@ -3,15 +3,15 @@
     python tools/extract_student.py CHECKPOINT OUTPUT
 
 The output holds ``state_dict`` (the student's keys, without the
-``student.`` prefix) and ``meta``; plain MMSeg / MMPretrain load it
-strictly into a model built from the student config.
+``student.`` prefix) and ``meta``, as plain data written atomically:
+plain MMSeg / MMPretrain (a bare ``torch.load``) load it strictly into a
+model built from the student config.
 """
 import argparse
 import os
 import os.path as osp
 
-import torch
-
+from gdkd_seg.checkpoint import atomic_torch_save, to_plain
 from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
 
 
@@ -33,7 +33,8 @@ def extract_student(checkpoint: str, output: str) -> int:
             if k in ('epoch', 'iter', 'mmengine_version', 'dataset_meta',
                      'seed', 'experiment_name')}
     os.makedirs(osp.dirname(osp.abspath(output)), exist_ok=True)
-    torch.save({'state_dict': student, 'meta': meta}, output)
+    atomic_torch_save(to_plain({'state_dict': student, 'meta': meta})[0],
+                      output)
     return len(student)
 
 
