@@ -8,6 +8,8 @@ from typing import Optional, Sequence
 
 def _step(name: str, templates: Sequence[str]) -> Optional[int]:
     for template in templates:
+        if '{}' not in template:  # one file, rewritten at each save
+            continue
         pattern = re.escape(template).replace(r'\{\}', r'(\d+)')
         found = re.fullmatch(pattern, name)
         if found:

@@ -22,9 +22,9 @@ import torch
 from mmengine.logging.history_buffer import HistoryBuffer
 
 TAG = '__gdkd_plain__'
-# numpy kinds torch.from_numpy stores exactly: bool, (u)int, float,
-# complex; itemsize in bytes, byte order recorded separately
-_DTYPE = re.compile(r'^[<>|=]?[biufc]\d{1,2}$')
+# the numpy dtypes torch.from_numpy stores exactly (kind + itemsize),
+# in any byte order (kept in the dtype string)
+_DTYPE = re.compile(r'^[<>|=]?(b1|[iu][1248]|f[248]|c(8|16))$')
 # what weights_only unpickles without an allow-list
 _PLAIN_LEAVES = (type(None), bool, int, float, complex, str, bytes,
                  bytearray, torch.device, torch.dtype, torch.Size)
@@ -42,8 +42,8 @@ def _array(arr: np.ndarray) -> dict:
 
 
 def _storable(arr) -> bool:
-    # longdouble, strings, objects, datetimes: not tensor dtypes
-    return bool(_DTYPE.match(arr.dtype.str)) and arr.dtype.kind in 'biufc'
+    # not longdouble, strings, objects, datetimes
+    return bool(_DTYPE.match(arr.dtype.str))
 
 
 def to_plain(obj: Any, path: str = '') -> Tuple[Any, List[str]]:
