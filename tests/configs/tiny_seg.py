@@ -2,9 +2,9 @@
 # from $GDKD_TINY_DATA (Cityscapes layout), a few iterations, no workers.
 # Keys are prefixed with `tiny_` (bases may not share keys); a test config
 # applies them with `key = {{_base_.tiny_key}}`.
-# The path is read in Python, not pasted into this source as MMEngine's
-# `{{$VAR}}` would (a quote in it would be code); `import os` would turn
-# this into a lazy-import config, hence __import__.
+# The path is read in Python, not pasted into this source by MMEngine's
+# environment-variable substitution (a quote in it would be code);
+# `import os` would make this a lazy-import config, hence __import__.
 tiny_data_root = __import__('os').environ.get('GDKD_TINY_DATA',
                                               'data/cityscapes')
 tiny_crop_size = (64, 128)

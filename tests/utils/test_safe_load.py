@@ -3,7 +3,10 @@ allow-list real MMEngine checkpoints need, only inside our loading paths;
 crafted files are refused with nothing executed."""
 import dataclasses
 import os
+import subprocess
+import sys
 import uuid
+from collections import OrderedDict
 
 import numpy as np
 import pytest
@@ -402,3 +405,161 @@ def test_opt_in_by_name(tmp_path, teacher, monkeypatch, restore_trusted,
         torch.load(path)  # only our loading paths trust it
     with pytest.raises(ValueError, match='not an importable'):
         allow_globals(['no_such_module_xyz.Thing'])
+
+
+# --- tensor hook slots and every loading path ---------------------------
+class Hooked:
+    """Pickles as ``tensor`` rebuilt through ``_rebuild_from_type_v2``
+    with ``slot`` (a C-level slot, not in ``__dict__``) set to
+    ``{0: hook}``: autograd would call ``hook``."""
+
+    def __init__(self, tensor, slot, hook):
+        self.tensor, self.slot, self.hook = tensor, slot, hook
+
+    def __reduce_ex__(self, protocol):
+        rebuild, args = self.tensor.__reduce_ex__(2)
+        state = {self.slot: OrderedDict({0: self.hook})}
+        return torch._tensor._rebuild_from_type_v2, (rebuild, torch.Tensor,
+                                                      args, state)
+
+
+SLOTS = ['_backward_hooks', '_post_accumulate_grad_hooks']
+
+
+def plant_hook(slot):
+    def plant(c):
+        c['state_dict']['linear.weight'] = Hooked(
+            c['state_dict']['linear.weight'], slot, HistoryBuffer.mean)
+    return plant
+
+
+def plant_in_meta(c):
+    c['meta']['step'] = HistoryBuffer.mean
+
+
+@pytest.mark.parametrize('plant', [plant_hook(s) for s in SLOTS] +
+                         [plant_in_meta], ids=SLOTS + ['meta'])
+def test_every_loading_path_refuses_what_is_not_data(real_ckpt, tmp_path,
+                                                     plant):
+    path = craft(real_ckpt, tmp_path, plant)
+    with mmengine_checkpoint_loading():  # the file does load as pickles
+        loaded = torch.load(path)
+    if plant is not plant_in_meta:
+        assert getattr(loaded['state_dict']['linear.weight'],
+                       plant.__closure__[0].cell_contents)
+    match = 'not data'
+    with pytest.raises(UnsafeCheckpointError, match=match):
+        load_mmengine_checkpoint(path)  # tools, teacher, analysis tables
+    runner = toy_runner(tmp_path / 'resume', max_iters=3,
+                        hooks=('SafeLoadHook', ), load_from=path,
+                        resume=True)
+    with pytest.raises(UnsafeCheckpointError, match=match):
+        runner.train()
+    runner = toy_runner(tmp_path / 'init', hooks=('SafeLoadHook', ),
+                        model=ToyModel(dict(type='Pretrained',
+                                            checkpoint=path)))
+    with pytest.raises(UnsafeCheckpointError, match=match):
+        runner.train()  # init_cfg=dict(type='Pretrained')
+
+
+def test_analysis_loading_refuses_tensor_hooks(tmp_path, teacher):
+    from gdkd_seg.analysis.inference import load_cfg, load_model
+    state = teacher.state_dict()
+    name = next(iter(state))
+    state[name] = Hooked(state[name], '_backward_hooks', OrderedDict)
+    torch.save({'state_dict': state, 'meta': {}}, tmp_path / 'h.pth')
+    with pytest.raises(UnsafeCheckpointError, match='_backward_hooks'):
+        load_model(load_cfg(TINY), str(tmp_path / 'h.pth'))
+
+
+# --- TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD -------------------------------------
+def test_our_loaders_stay_safe_when_torch_is_told_not_to_be(
+        real_ckpt, tmp_path, monkeypatch):
+    """With the variable set, torch.load without ``weights_only`` (how
+    MMEngine calls it) unpickles anything; our loaders set it aside."""
+    marker = tmp_path / 'pwned'
+    path = craft(real_ckpt, tmp_path, lambda c: c['meta'].update(
+        x=Reduce(os.system, f'touch {marker}')))
+    monkeypatch.setenv('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
+    with pytest.raises(UnsafeCheckpointError, match='posix.system'):
+        load_mmengine_checkpoint(path)
+    with pytest.raises(UnsafeCheckpointError, match='posix.system'):
+        call_tool('extract_student.py', path, str(tmp_path / 'out.pth'))
+    runner = toy_runner(tmp_path / 'safe', max_iters=3,
+                        hooks=('SafeLoadHook', ), load_from=path,
+                        resume=True)
+    with pytest.raises(UnsafeCheckpointError, match='posix.system'):
+        runner.train()
+    assert not marker.exists()
+    assert os.environ['TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD'] == '1'  # back
+    assert load_mmengine_checkpoint(real_ckpt)['meta']['iter'] == 2
+
+
+# --- the opt-in takes plain data classes only ----------------------------
+@pytest.mark.parametrize('name,why', [
+    ('subprocess.check_call', 'function'),
+    ('subprocess.Popen', 'defines __init__'),
+    ('builtins.eval', 'builtin_function'),
+    ('posix.system', 'builtin_function'),
+    ('pathlib.Path', 'defines'),
+    ('collections.OrderedDict', 'defines'),
+    ('mmengine.logging.history_buffer.HistoryBuffer', 'defines __init__'),
+    ('enum.Enum', 'metaclass'),
+])
+def test_opt_in_refuses_what_could_run_code(name, why, monkeypatch,
+                                            restore_trusted, real_ckpt):
+    with pytest.raises(UnsafeCheckpointError, match=why):
+        allow_globals([name])
+    assert name not in safe_load._trusted
+    monkeypatch.setenv(ENV_VAR, name)
+    with pytest.raises(UnsafeCheckpointError, match=why):
+        load_mmengine_checkpoint(real_ckpt)
+
+
+def test_following_the_advice_never_runs_a_command(real_ckpt, tmp_path,
+                                                   monkeypatch):
+    """The issue's case: a file calling subprocess.check_call. The refusal
+    does not offer the opt-in, and taking it anyway is refused."""
+    marker = tmp_path / 'pwned'
+    path = craft(real_ckpt, tmp_path, lambda c: c['meta'].update(
+        x=Reduce(subprocess.check_call, ['touch', str(marker)])))
+    with pytest.raises(UnsafeCheckpointError) as info:
+        load_mmengine_checkpoint(path)
+    # pickle protocol 2 names it by its Python 2 name, commands.check_call
+    assert 'check_call' in str(info.value)
+    assert ENV_VAR not in str(info.value)
+    monkeypatch.setenv(ENV_VAR, 'subprocess.check_call')
+    with pytest.raises(UnsafeCheckpointError, match='refused to allow'):
+        load_mmengine_checkpoint(path)
+    monkeypatch.setenv(ENV_VAR, 'commands.check_call')
+    with pytest.raises(ValueError, match='not an importable'):
+        load_mmengine_checkpoint(path)
+    assert not marker.exists()
+    # a function the process knows: named, and not offered either
+    monkeypatch.delenv(ENV_VAR)
+    path = craft(real_ckpt, tmp_path, lambda c: c['meta'].update(
+        x=Reduce(os.path.join, 'a')), name='join.pth')
+    with pytest.raises(UnsafeCheckpointError) as info:
+        load_mmengine_checkpoint(path)
+    assert 'posixpath.join cannot be allowed: it is a function' in str(
+        info.value) and ENV_VAR not in str(info.value)
+
+
+def test_advice_never_imports_a_module_the_file_names(tmp_path, teacher,
+                                                      monkeypatch):
+    path = save_with(tmp_path / 'obj.pth', teacher, Payload())
+    monkeypatch.delitem(sys.modules, __name__)
+    with pytest.raises(UnsafeCheckpointError) as info:
+        load_teacher_weights(teacher, path)
+    assert 'cannot tell' in str(info.value)
+    assert ENV_VAR not in str(info.value)
+    assert __name__ not in sys.modules
+
+
+def test_objects_of_trusted_classes_are_checked_inside(
+        tmp_path, teacher, restore_trusted):
+    allow_globals([f'{__name__}.Payload'])
+    path = save_with(tmp_path / 'obj.pth', teacher,
+                     Payload(HistoryBuffer.mean))
+    with pytest.raises(UnsafeCheckpointError, match=r'meta\.value'):
+        load_teacher_weights(teacher, path)
