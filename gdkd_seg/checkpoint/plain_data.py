@@ -14,7 +14,7 @@ A plain reader (``torch.load``, MMSeg's ``init_model``) sees the tagged
 dicts; our loaders and ``SafeLoadHook`` see the original objects.
 """
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from typing import Any, List, Tuple
 
 import numpy as np
@@ -25,7 +25,9 @@ TAG = '__gdkd_plain__'
 # the numpy dtypes torch.from_numpy stores exactly (kind + itemsize),
 # in any byte order (kept in the dtype string)
 _DTYPE = re.compile(r'^[<>|=]?(b1|[iu][1248]|f[248]|c(8|16))$')
-# what weights_only unpickles without an allow-list
+# what weights_only unpickles without an allow-list (Counter: MultiStepLR's
+# milestones)
+_DICTS = (dict, OrderedDict, Counter)
 _PLAIN_LEAVES = (type(None), bool, int, float, complex, str, bytes,
                  bytearray, torch.device, torch.dtype, torch.Size)
 
@@ -73,7 +75,7 @@ def _to_plain(obj, path, left):
         return _array(obj)
     if isinstance(obj, np.generic) and _storable(obj):
         return dict(_array(np.asarray(obj)), **{TAG: 'numpy_scalar'})
-    if type(obj) in (dict, OrderedDict):
+    if type(obj) in _DICTS:
         return type(obj)((k, _to_plain(v, f'{path}.{k}', left))
                          for k, v in obj.items())
     if type(obj) in (list, tuple, set):
@@ -142,7 +144,7 @@ def from_plain(obj: Any, what: str = 'a checkpoint') -> Any:
 
 
 def _from_plain(obj, what):
-    if type(obj) in (dict, OrderedDict):
+    if type(obj) in _DICTS:
         if TAG in obj:
             return _from_tagged(obj, what)
         items = [(k, _from_plain(v, what)) for k, v in obj.items()]

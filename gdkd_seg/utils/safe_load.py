@@ -53,7 +53,7 @@ import os
 import pickle
 import re
 import sys
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from contextlib import contextmanager
 from typing import Any, Dict, Iterable, Iterator, List, Optional
 
@@ -417,7 +417,7 @@ def check_checkpoint(checkpoint: Any, what: str = 'a checkpoint') -> None:
                 _refuse(what, path, 'a numpy object array')
         elif type(obj) is HistoryBuffer:
             attrs = vars(obj)
-        elif type(obj) in (dict, OrderedDict):
+        elif type(obj) in (dict, OrderedDict, Counter):  # MultiStepLR's
             for key, value in obj.items():
                 stack.append((key, f'{path}[key {key!r:.40}]'))
                 stack.append((value, f'{path}.{key}'))

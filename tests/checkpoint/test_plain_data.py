@@ -3,7 +3,7 @@ tensors and builtins that torch's default ``torch.load`` reads, and
 rebuilt exactly (classes, dtypes, bits)."""
 import io
 import random
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 import numpy as np
 import pytest
@@ -72,7 +72,8 @@ def mmengine_like():
                        numpy=rng.get_state(), torch=torch.get_rng_state()),
         arrays={d: (np.arange(6) % 3).astype(d).reshape(2, 3)[:, ::2]
                 for d in dtypes},
-        zero_d=np.array(2.5), meta=dict(classes=('a', 'b'), seed=0),
+        zero_d=np.array(2.5), meta=dict(classes=('a', 'b'), seed=0,
+                                        milestones=Counter({150: 1})),
         things=[1, (2, 3.0), {4}, None, b'x', 'y', torch.float16])
 
 
