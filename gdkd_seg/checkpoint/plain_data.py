@@ -76,8 +76,9 @@ def _to_plain(obj, path, left):
     if isinstance(obj, np.generic) and _storable(obj):
         return dict(_array(np.asarray(obj)), **{TAG: 'numpy_scalar'})
     if type(obj) in _DICTS:
-        return type(obj)((k, _to_plain(v, f'{path}.{k}', left))
-                         for k, v in obj.items())
+        # via a dict: Counter(pairs) would count the pairs
+        return type(obj)({k: _to_plain(v, f'{path}.{k}', left)
+                          for k, v in obj.items()})
     if type(obj) in (list, tuple, set):
         return type(obj)(_to_plain(v, f'{path}[{i}]', left)
                          for i, v in enumerate(obj))
@@ -147,8 +148,8 @@ def _from_plain(obj, what):
     if type(obj) in _DICTS:
         if TAG in obj:
             return _from_tagged(obj, what)
-        items = [(k, _from_plain(v, what)) for k, v in obj.items()]
-        if all(v is obj[k] for k, v in items):
+        items = {k: _from_plain(v, what) for k, v in obj.items()}
+        if all(v is obj[k] for k, v in items.items()):
             return obj
         return type(obj)(items)
     if type(obj) in (list, tuple):

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import uuid
-from collections import OrderedDict
+from collections import Counter, OrderedDict, defaultdict
 
 import numpy as np
 import pytest
@@ -281,10 +281,12 @@ def test_check_checkpoint_accepts_data():
                 t=torch.zeros(2), n=np.arange(3), s=np.float32(1),
                 size=torch.Size([2]), dev=torch.device('cpu'),
                 dt=torch.float16, ndt=np.dtype('f4'),
-                h=HistoryBuffer([1.0], [1]))
+                h=HistoryBuffer([1.0], [1]),
+                milestones=Counter({150: 1}))  # MultiStepLR's state
     check_checkpoint(data)
     for bad in (print, HistoryBuffer, np.array([None], dtype=object),
-                type('Thing', (), {})()):
+                type('Thing', (), {})(), Counter({print: 1}),
+                defaultdict(print)):
         with pytest.raises(UnsafeCheckpointError):
             check_checkpoint(dict(x=[bad]))
 
