@@ -123,6 +123,8 @@ def tagged_array(**change):
 @pytest.mark.parametrize('tagged', [
     tagged_array(dtype='O'),  # an object array
     tagged_array(dtype='|O8'),
+    tagged_array(dtype='garbage'),  # numpy would raise a TypeError
+    tagged_array(dtype="[('a', 'O')]"),
     tagged_array(dtype='<f8'),  # data is int64
     tagged_array(shape=[5]),
     tagged_array(shape='4'),
