@@ -74,8 +74,20 @@ def toy_runner(work_dir, max_iters=2, hooks=('RNGStateHook', ), model=None,
 @pytest.fixture(scope='module')
 def real_ckpt(tmp_path_factory):
     """``iter_2.pth`` of a real run (written under the pinned numpy)."""
+    from mmengine.logging import MessageHub
+    from mmengine.registry import DefaultScope
     work = tmp_path_factory.mktemp('run')
-    toy_runner(work).train()
+    # a module fixture runs outside conftest's per-test isolation: the
+    # runner's 'mmengine' default scope would stay current for later
+    # modules (MMPretrain builds would look in MMEngine's registry)
+    saved = {cls: dict(cls._instance_dict)
+             for cls in (DefaultScope, MessageHub)}
+    try:
+        toy_runner(work).train()
+    finally:
+        for cls, instances in saved.items():
+            cls._instance_dict.clear()
+            cls._instance_dict.update(instances)
     return str(work / 'iter_2.pth')
 
 
