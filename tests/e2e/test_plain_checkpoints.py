@@ -2,10 +2,12 @@
 loads wherever MMSeg loads a checkpoint, with torch's default safe
 ``torch.load`` and nothing of ours, and resuming from a crafted copy never
 runs the config text it carries, on every path a run can take."""
+import os
 import runpy
 import subprocess
 import sys
 import textwrap
+from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
@@ -14,7 +16,7 @@ import torch
 
 import mmseg
 from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
-from tests.conftest import REPO, call_tool, run_tool
+from tests.conftest import REPO, call_tool
 
 CFG = 'tests/configs/tiny_gdkd.py'
 PLAIN = str(REPO / 'tests' / 'configs' / 'tiny_teacher.py')  # = student
@@ -29,18 +31,44 @@ def train_options(teacher_ckpt, iters=ITERS):
             f'param_scheduler.0.end={iters}']
 
 
+@contextmanager
+def isolated(data_root):
+    """``GDKD_TINY_DATA`` set, and MMEngine's current default scope and
+    message hub put back afterwards (a module fixture runs outside
+    conftest's per-test isolation)."""
+    from mmengine.logging import MessageHub
+    from mmengine.registry import DefaultScope
+    saved = {cls: dict(cls._instance_dict)
+             for cls in (DefaultScope, MessageHub)}
+    with mock.patch.dict(os.environ, GDKD_TINY_DATA=data_root):
+        try:
+            yield
+        finally:
+            for cls, instances in saved.items():
+                cls._instance_dict.clear()
+                cls._instance_dict.update(instances)
+
+
 @pytest.fixture(scope='module')
 def run(tiny_cityscapes, tiny_teacher_ckpt, tmp_path_factory):
-    """One real distillation run (2 iterations) and its export."""
+    """One real distillation run of tools/train.py (2 iterations, in
+    this process: the seconds of a fresh interpreter saved) and its
+    export."""
     root = tmp_path_factory.mktemp('plain')
-    env = {'GDKD_TINY_DATA': tiny_cityscapes, 'OMP_NUM_THREADS': '1'}
-    run_tool('tools/train.py', CFG, '--work-dir', str(root / 'work'),
-             *train_options(tiny_teacher_ckpt), env=env)
+    with isolated(tiny_cityscapes):
+        call_tool('train.py', CFG, '--work-dir', str(root / 'work'),
+                  *train_options(tiny_teacher_ckpt))
     ckpt = root / 'work' / f'iter_{ITERS}.pth'
     student = root / 'student.pth'
     call_tool('extract_student.py', str(ckpt), str(student))
     return dict(root=root, ckpt=str(ckpt), student=str(student),
                 teacher=tiny_teacher_ckpt, data=tiny_cityscapes)
+
+
+def test_the_run_wrote_plain_checkpoints(run):
+    # the in-process run is the run tools/train.py makes (its hooks)
+    log = next((run['root'] / 'work').glob('*/*.log')).read_text()
+    assert 'SafeSaveHook' in log and 'SafeLoadHook' in log
 
 
 def test_plain_torch_load_in_a_process_without_gdkd_seg(run):
