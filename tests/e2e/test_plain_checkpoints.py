@@ -15,7 +15,7 @@ import pytest
 import torch
 
 import mmseg
-from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
+from gdkd_seg.checkpoint.safe_load import load_mmengine_checkpoint
 from tests.conftest import REPO, call_tool
 
 CFG = 'tests/configs/tiny_gdkd.py'

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from mmengine.logging.history_buffer import HistoryBuffer
 
-from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
+from gdkd_seg.checkpoint.safe_load import load_mmengine_checkpoint
 from tests.checkpoint.test_plain_data import same
 from tests.conftest import REPO, run_tool
 

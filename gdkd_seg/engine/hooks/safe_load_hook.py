@@ -2,8 +2,8 @@
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
-from gdkd_seg.utils.safe_load import (finish_loaded_checkpoint,
-                                      within_allow_list)
+from gdkd_seg.checkpoint.safe_load import (finish_loaded_checkpoint,
+                                           within_allow_list)
 
 
 @HOOKS.register_module()
@@ -15,12 +15,12 @@ class SafeLoadHook(Hook):
     Before the run, this hook wraps *this runner's* two loading steps,
     ``runner.load_checkpoint`` (``load_from`` and ``resume``) and
     ``runner._init_model_weights`` (pretrained weights), in
-    :func:`gdkd_seg.utils.safe_load.mmengine_checkpoint_loading`: the
+    :func:`gdkd_seg.checkpoint.safe_load.mmengine_checkpoint_loading`: the
     MMEngine allow-list is registered with torch only while they run
     (checkpoints of plain MMSeg / MMPretrain runs need it; ours are
     plain data), ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD`` is set aside, and
     whatever MMEngine's loaders return goes through
-    :func:`~gdkd_seg.utils.safe_load.finish_loaded_checkpoint`:
+    :func:`~gdkd_seg.checkpoint.safe_load.finish_loaded_checkpoint`:
     plain-data forms rebuilt (so ``resume`` restores the message hub and
     random states bit for bit), ``meta['config']`` dropped (MMEngine's
     resume would execute it), anything that is not data refused.

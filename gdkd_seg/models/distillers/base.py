@@ -14,9 +14,9 @@ from mmengine.registry import MODELS as MODEL_ROOT
 from mmengine.registry import DefaultScope, Registry
 from torch import Tensor
 
+from gdkd_seg.checkpoint.safe_load import load_mmengine_checkpoint
+from gdkd_seg.engine.rng import preserved_rng
 from gdkd_seg.registry import MODELS as LOSSES
-from gdkd_seg.utils.rng import preserved_rng
-from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
 
 CfgType = Union[dict, ConfigDict, str]
 
