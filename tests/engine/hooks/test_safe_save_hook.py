@@ -44,7 +44,10 @@ class ToyModel(BaseModel):
 
 
 class RisingScore(BaseMetric):
-    """A validation score that improves at every evaluation."""
+    """A validation score that improves at every evaluation, a
+    ``numpy.float32`` as MMSeg's ``IoUMetric`` returns it (the mean of
+    float32 arrays): ``save_best`` keeps it in the message hub of every
+    later checkpoint."""
 
     def __init__(self):
         super().__init__()
@@ -55,7 +58,7 @@ class RisingScore(BaseMetric):
 
     def compute_metrics(self, results):
         self.calls += 1
-        return dict(acc=float(self.calls))
+        return dict(acc=np.float32(self.calls))
 
 
 class Probe(Hook):
@@ -195,6 +198,21 @@ def test_save_best_keeps_the_previous_best_until_the_new_one_is_in(
     names = set(os.listdir(tmp_path / 'full'))
     assert {'best_acc_iter_4.pth', 'iter_4.pth'} <= names
     assert 'best_acc_iter_2.pth' not in names  # deleted, after
+    # the numpy.float32 best score is plain data: torch's default load
+    # needs no numpy dtype class allow-listed ...
+    assert type(probe.saved[4]['message_hub']['runtime_info'][
+        'best_score']) is np.float32
+    assert np.dtypes.Float32DType not in \
+        torch.serialization.get_safe_globals()
+    for name in ('best_acc_iter_4.pth', 'iter_4.pth'):
+        torch.load(tmp_path / 'full' / name, weights_only=True)
+    # ... and a resumed run gets it back as it was (type and value)
+    resumer = Probe()
+    toy_runner(tmp_path / 'resumed', val=True, probe=resumer,
+               checkpoint=best, resume=True,
+               load_from=str(tmp_path / 'full' / 'best_acc_iter_4.pth')
+               ).train()
+    same(resumer.resumed['runtime_info']['best_score'], np.float32(2))
     work = tmp_path / 'cut'
     fail_on(monkeypatch, 'best_acc_iter_4.pth')
     with pytest.raises(OSError, match='killed before renaming'):
