@@ -114,7 +114,8 @@ def checkpoint_globals() -> List:
         np.ndarray,
         np.dtype,  # their dtypes, rebuilt by np.dtype(...) and then
         type(np.dtype(np.float64)),  # set up by the dtype's own class:
-        type(np.dtype(np.int64)),  # float64 values, int64 counts,
+        type(np.dtype(np.float32)),  # float64 values, save_best's float32
+        type(np.dtype(np.int64)),  # score (mmseg's mIoU), int64 counts,
         type(np.dtype(np.uint32)),  # uint32 numpy RNG key (RNGStateHook)
         scalar,  # numpy scalars: runtime_info.eta, mmseg's metrics
         (history_buffer_method, 'builtins.getattr'),  # see its docstring

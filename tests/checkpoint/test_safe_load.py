@@ -13,6 +13,7 @@ import pytest
 import torch
 import torch.nn as nn
 from mmengine.dataset import pseudo_collate
+from mmengine.evaluator import BaseMetric, Evaluator
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
@@ -45,8 +46,19 @@ class ToyModel(BaseModel):
         return dict(loss=out.pow(2).mean()) if mode == 'loss' else out
 
 
+class Float32Score(BaseMetric):
+    """A score of type ``numpy.float32``, as MMSeg's ``IoUMetric`` gives
+    mIoU (the mean of float32 arrays)."""
+
+    def process(self, data_batch, data_samples):
+        self.results.append(0)
+
+    def compute_metrics(self, results):
+        return dict(score=np.float32(0.5))
+
+
 def toy_runner(work_dir, max_iters=2, hooks=('RNGStateHook', ), model=None,
-               **kwargs):
+               checkpoint=None, **kwargs):
     """A real MMEngine run: SGD + LR schedule, iteration-based loop,
     checkpoints with message hub, optimizer, schedulers and (the hooks
     tools/train.py adds) random states."""
@@ -58,13 +70,15 @@ def toy_runner(work_dir, max_iters=2, hooks=('RNGStateHook', ), model=None,
         experiment_name=uuid.uuid4().hex,
         train_dataloader=DataLoader(data, batch_size=2,
                                     collate_fn=pseudo_collate),
-        train_cfg=dict(by_epoch=False, max_iters=max_iters),
+        train_cfg=kwargs.pop('train_cfg', dict(by_epoch=False,
+                                               max_iters=max_iters)),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1,
                                           momentum=0.9)),
         param_scheduler=dict(type='LinearLR', by_epoch=False, begin=0,
                              end=4),
         default_hooks=dict(checkpoint=dict(type='CheckpointHook',
-                                           by_epoch=False, interval=2)),
+                                           by_epoch=False, interval=2,
+                                           **(checkpoint or {}))),
         custom_hooks=[dict(type=h) for h in hooks],
         randomness=dict(seed=0),
         log_level='WARNING',
@@ -73,7 +87,8 @@ def toy_runner(work_dir, max_iters=2, hooks=('RNGStateHook', ), model=None,
 
 @pytest.fixture(scope='module')
 def real_ckpt(tmp_path_factory):
-    """``iter_2.pth`` of a real run (written under the pinned numpy)."""
+    """``iter_2.pth`` of a real run without SafeSaveHook, with
+    save_best (written under the pinned numpy)."""
     from mmengine.logging import MessageHub
     from mmengine.registry import DefaultScope
     work = tmp_path_factory.mktemp('run')
@@ -82,8 +97,18 @@ def real_ckpt(tmp_path_factory):
     # modules (MMPretrain builds would look in MMEngine's registry)
     saved = {cls: dict(cls._instance_dict)
              for cls in (DefaultScope, MessageHub)}
+    data = [dict(inputs=torch.randn(2)) for _ in range(2)]
     try:
-        toy_runner(work).train()
+        # validation and save_best as MMSeg's runs do them: from the
+        # first validation on, every checkpoint holds the float32 score
+        # in the message hub
+        toy_runner(work, train_cfg=dict(by_epoch=False, max_iters=2,
+                                        val_interval=1),
+                   val_dataloader=DataLoader(data, batch_size=2,
+                                             collate_fn=pseudo_collate),
+                   val_cfg=dict(), val_evaluator=Evaluator(Float32Score()),
+                   checkpoint=dict(save_best='score',
+                                   rule='greater')).train()
     finally:
         for cls, instances in saved.items():
             cls._instance_dict.clear()
@@ -115,6 +140,7 @@ def test_real_checkpoint_loads_and_works(real_ckpt):
     assert type(loss) is HistoryBuffer and len(loss.data[0]) == 2
     assert loss.statistics('mean') == loss.mean()  # the methods work
     assert isinstance(hub['runtime_info']['eta'], np.float64)
+    assert type(hub['runtime_info']['best_score']) is np.float32
     assert ckpt['rng_state']['numpy'][1].dtype == np.uint32
     assert ckpt['meta']['iter'] == 2 and 'linear.weight' in ckpt[
         'state_dict']
@@ -140,7 +166,7 @@ def test_allow_list_is_exactly_these():
         'mmengine.logging.history_buffer.HistoryBuffer',
         'numpy._core.multiarray._reconstruct', 'numpy.ndarray',
         'numpy.dtype', 'numpy.dtypes.Float64DType',
-        'numpy.dtypes.Int64DType', 'numpy.dtypes.UInt32DType',
+        'numpy.dtypes.Float32DType', 'numpy.dtypes.Int64DType', 'numpy.dtypes.UInt32DType',
         'numpy._core.multiarray.scalar', 'builtins.getattr'
     ])
 
