@@ -206,13 +206,24 @@ def _data_class(name: str, obj: Any) -> Any:
     return obj
 
 
+def _opted_in(name: str) -> Any:
+    """The plain data class ``name`` names, or ``None`` if it is in
+    :func:`checkpoint_globals` already."""
+    obj = resolve_global(name)
+    if any(obj is entry for entry in checkpoint_globals()):
+        return None
+    return _data_class(name, obj)
+
+
 def allow_globals(names: Iterable[str]) -> List[str]:
     """Trust user-named plain data classes in gdkd_seg's checkpoint
     loading (not in ``torch.load`` elsewhere): a config's
     ``safe_globals``.
 
     Each is allowed under the exact name given (that is what the pickle
-    refers to).
+    refers to). A name of :func:`checkpoint_globals` is already allowed
+    and is skipped (configs written for loaders without it, e.g.
+    ``numpy.dtypes.Float32DType``, keep working).
 
     Returns:
         The names added.
@@ -227,7 +238,9 @@ def allow_globals(names: Iterable[str]) -> List[str]:
         name = name.strip()
         if not name:
             continue
-        obj = _data_class(name, resolve_global(name))
+        obj = _opted_in(name)
+        if obj is None:
+            continue
         _trusted[name.replace(':', '.')] = obj
         added.append(name)
     return added
@@ -238,9 +251,9 @@ def _user_globals() -> Dict[str, Any]:
     (read at each load, held to the same rule)."""
     found = dict(_trusted)
     for name in os.environ.get(ENV_VAR, '').split(','):
-        if name.strip():
-            found[name.strip().replace(':', '.')] = _data_class(
-                name.strip(), resolve_global(name))
+        obj = _opted_in(name.strip()) if name.strip() else None
+        if obj is not None:
+            found[name.strip().replace(':', '.')] = obj
     return found
 
 

@@ -542,6 +542,19 @@ def test_our_loaders_stay_safe_when_torch_is_told_not_to_be(
 
 
 # --- the opt-in takes plain data classes only ----------------------------
+def test_opt_in_of_what_is_allowed_already_changes_nothing(
+        monkeypatch, restore_trusted, real_ckpt):
+    """A config written for a loader without the float32 dtype (CIRKD
+    protocol configs: ``safe_globals = ['numpy.dtypes.Float32DType']``)
+    still builds; nothing is added to the trusted names."""
+    names = ['numpy.dtypes.Float32DType',
+             'mmengine.logging.history_buffer.HistoryBuffer']
+    assert allow_globals(names) == []
+    assert not set(names) & set(safe_load._trusted)
+    monkeypatch.setenv(ENV_VAR, ','.join(names))
+    assert load_mmengine_checkpoint(real_ckpt)['meta']['iter'] == 2
+
+
 @pytest.mark.parametrize('name,why', [
     ('subprocess.check_call', 'function'),
     ('subprocess.Popen', 'defines __init__'),
@@ -549,8 +562,9 @@ def test_our_loaders_stay_safe_when_torch_is_told_not_to_be(
     ('posix.system', 'builtin_function'),
     ('pathlib.Path', 'defines'),
     ('collections.OrderedDict', 'defines'),
-    ('mmengine.logging.history_buffer.HistoryBuffer', 'defines __init__'),
+    ('mmengine.config.Config', 'defines __init__'),
     ('enum.Enum', 'metaclass'),
+    ('numpy.dtypes.Float16DType', 'metaclass'),
 ])
 def test_opt_in_refuses_what_could_run_code(name, why, monkeypatch,
                                             restore_trusted, real_ckpt):
