@@ -166,7 +166,8 @@ def test_allow_list_is_exactly_these():
         'mmengine.logging.history_buffer.HistoryBuffer',
         'numpy._core.multiarray._reconstruct', 'numpy.ndarray',
         'numpy.dtype', 'numpy.dtypes.Float64DType',
-        'numpy.dtypes.Float32DType', 'numpy.dtypes.Int64DType', 'numpy.dtypes.UInt32DType',
+        'numpy.dtypes.Float32DType', 'numpy.dtypes.Int64DType',
+        'numpy.dtypes.UInt32DType',
         'numpy._core.multiarray.scalar', 'builtins.getattr'
     ])
 
