@@ -216,7 +216,7 @@ def export_teacher(result: Dict, settings: Settings, data_meta: Dict,
     """Write the trained teacher's weights (no optimizer state) and what
     it scored next to the demo configs, for later runs to reuse."""
     import torch
-    state = torch.load(ckpt, map_location='cpu', weights_only=False)
+    state = torch.load(ckpt, map_location='cpu', weights_only=True)
     os.makedirs(osp.dirname(TEACHER_CKPT), exist_ok=True)
     torch.save({'state_dict': state['state_dict'],
                 'meta': dict(iter=state['meta'].get('iter'))}, TEACHER_CKPT)

@@ -64,7 +64,8 @@ def test_resolved_configs_turn_the_base_on(name):
     cfg = Config.fromfile(str(REPO / name), import_custom_modules=False)
     assert cfg.runner_type == 'GDKDRunner'
     assert [h['type'] for h in cfg.custom_hooks] == [
-        'SafeLoadHook', 'RNGStateHook', 'DataCheckHook', 'GlooDrainHook']
+        'SafeLoadHook', 'SafeSaveHook', 'RNGStateHook', 'DataCheckHook',
+        'GlooDrainHook']
     imports = cfg.custom_imports.imports
     extra = {'cls': ['gdkd_seg.cls'], 'demo': ['gdkd_seg.demo'],
              'mim': ['gdkd_seg.cls']}  # segmentation needs no MMPretrain
