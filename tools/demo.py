@@ -22,7 +22,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 SEEDS = dict(full=[0, 1, 2, 3], quick=[0, 1])
 ITERS = dict(full=500, quick=4)
 TEACHER_ITERS = dict(full=3000, quick=8)
-DATA = dict(full=dict(n_train=300, n_val=100, n_test=1000),
+DATA = dict(full=dict(n_train=300, n_val=500, n_test=1000),
             quick=dict(n_train=16, n_val=4, n_test=8))
 METHODS = ['baseline', 'kd', 'dkd', 'gdkd', 'gdkd_ls']
 
@@ -58,6 +58,9 @@ def parse_args() -> argparse.Namespace:
                         help='torch threads per training')
     parser.add_argument('--force', action='store_true',
                         help='redo runs that already finished')
+    parser.add_argument('--split', choices=['test', 'val'], default='test',
+                        help='split that scores the runs; val for design '
+                        'choices (test is then never evaluated)')
     parser.add_argument('--no-plots', action='store_true',
                         help='skip the plots')
     parser.add_argument('--cfg-options', nargs='+', default=[],
@@ -84,7 +87,8 @@ def main() -> None:
         teacher_iters=args.teacher_iters or TEACHER_ITERS[mode],
         train_teacher=args.train_teacher,
         jobs=max(1, args.jobs), threads=max(1, args.threads),
-        force=args.force, cfg_options=parsed, plots=not args.no_plots)
+        force=args.force, cfg_options=parsed, plots=not args.no_plots,
+        split=args.split)
     run_demo(settings, export=args.export_teacher)
 
 
