@@ -46,8 +46,9 @@ def parse_args() -> argparse.Namespace:
                         help='teacher iterations with --train-teacher '
                         f"(default {TEACHER_ITERS['full']})")
     parser.add_argument('--export-teacher', action='store_true',
-                        help='train the teacher and write it (and its test '
-                        'mIoU) over the shipped one in configs/demo/teacher')
+                        help='train the teacher and write it and its record '
+                        '(sha256, data, test mIoU) into '
+                        '<work-dir>/teacher_export, to ship by copying')
     parser.add_argument('--data-seed', type=int, default=0,
                         help='seed of the generated benchmark')
     parser.add_argument('--work-dir', default='work_dirs/demo',
@@ -73,7 +74,7 @@ def main() -> None:
     mode = 'quick' if args.quick else 'full'
     from mmengine.config import DictAction
 
-    from gdkd_seg.demo.pipeline import Settings, run_demo
+    from gdkd_seg.demo.pipeline import DemoError, Settings, run_demo
     parsed = {}
     for item in args.cfg_options:
         key, value = item.split('=', 1)
@@ -89,7 +90,10 @@ def main() -> None:
         jobs=max(1, args.jobs), threads=max(1, args.threads),
         force=args.force, cfg_options=parsed, plots=not args.no_plots,
         split=args.split)
-    run_demo(settings, export=args.export_teacher)
+    try:
+        run_demo(settings, export=args.export_teacher)
+    except DemoError as error:
+        raise SystemExit(f'tools/demo.py: error: {error}')
 
 
 if __name__ == '__main__':
