@@ -127,13 +127,25 @@ def _work(job: Job) -> Dict:
     return run_job(job, _SEND)
 
 
+@contextmanager
+def _quiet_imports() -> Iterator[None]:
+    """The stack's import-time deprecation warnings (pkg_resources, ...)
+    would land between the progress lines; the workers silence them the
+    same way (PYTHONWARNINGS)."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        yield
+
+
 def versions() -> Dict[str, str]:
     """The versions a run's numbers depend on (part of the reuse key)."""
-    import mmengine
-    import mmseg
-    import torch
+    with _quiet_imports():
+        import mmengine
+        import mmseg
+        import torch
 
-    import gdkd_seg
+        import gdkd_seg
     return dict(gdkd_seg=gdkd_seg.__version__, mmseg=mmseg.__version__,
                 mmengine=mmengine.__version__, torch=torch.__version__)
 
@@ -142,10 +154,10 @@ def config_sha256(job: Job, cache: Dict) -> str:
     """sha256 of the config ``job`` runs: the file with its bases,
     merged with the job's options."""
     import hashlib
-
-    from mmengine.config import Config
     if job.config not in cache:
-        cache[job.config] = Config.fromfile(job.config)
+        with _quiet_imports():
+            from mmengine.config import Config
+            cache[job.config] = Config.fromfile(job.config)
     cfg = copy.deepcopy(cache[job.config])
     cfg.merge_from_dict(job.cfg_options())
     text = json.dumps(cfg.to_dict(), sort_keys=True, default=repr)

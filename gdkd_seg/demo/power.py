@@ -19,6 +19,7 @@ above 0:
   (noncentral t), for a check by hand.
 
     python -m gdkd_seg.demo.power work_dirs/pilot/results.json --n 4 8 12
+    python -m gdkd_seg.demo.power --diffs "1.1 0.9 2.8" "1.2 0.6 2.6"
 """
 import argparse
 import json
@@ -133,13 +134,26 @@ def main(argv=None) -> None:
         description='Power of the demo\'s pre-registered analysis from the '
         'per-seed differences of pilot runs (results.json files; seeds '
         'pooled)')
-    parser.add_argument('results', nargs='+', help='results.json files')
+    parser.add_argument('results', nargs='*', help='results.json files')
+    parser.add_argument('--diffs', nargs=len(PRIMARY), metavar='"D1 D2 ..."',
+                        help='instead: the per-seed differences of each '
+                        'primary comparison (' + ', '.join(
+                            f'{a} - {b}' for a, b in PRIMARY) + ')')
     parser.add_argument('--n', type=int, nargs='+',
                         default=[4, 6, 8, 10, 12, 14, 16],
                         help='numbers of seeds to evaluate')
     parser.add_argument('--sims', type=int, default=20000)
     args = parser.parse_args(argv)
+    if bool(args.results) == bool(args.diffs):
+        parser.error('give results.json files or --diffs')
     pilots, seeds, splits = [], [], set()
+    if args.diffs:
+        rows = [[float(v) for v in d.split()] for d in args.diffs]
+        if len({len(r) for r in rows}) != 1:
+            parser.error('--diffs: as many values for each comparison')
+        pilots.append(np.array(rows).T)
+        seeds = list(range(len(rows[0])))
+        splits.add('given')
     for path in args.results:
         with open(path) as f:
             res = json.load(f)
@@ -152,7 +166,8 @@ def main(argv=None) -> None:
     names = [f'{a} - {b}' for a, b in PRIMARY]
     mean, sd = pilot.mean(axis=0), pilot.std(axis=0, ddof=1)
     corr = np.corrcoef(pilot, rowvar=False)[0, 1]
-    print(f"pilot: {len(seeds)} seeds {seeds}, split {'/'.join(splits)}")
+    print(f"pilot: {len(seeds)} seeds {seeds if args.results else ''}, "
+          f"split {'/'.join(sorted(splits))}")
     for i, name in enumerate(names):
         print(f'  {name}: mean {mean[i]:+.3f}, sd {sd[i]:.3f}, per seed '
               + ' '.join(f'{v:+.2f}' for v in pilot[:, i]))

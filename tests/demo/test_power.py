@@ -94,3 +94,8 @@ def test_reads_the_primaries_of_a_results_json(tmp_path, capsys):
     assert '| 8 | ' in out
     with pytest.raises(SystemExit, match='twice'):
         main([str(path), str(path)])
+    # the same numbers typed in (as the README gives them)
+    main(['--diffs', '1.5 2.0 0.7 1.6', '1.3 1.9 0.8 1.2', '--n', '4', '8',
+          '--sims', '2000'])
+    typed = capsys.readouterr().out
+    assert typed.split('\n', 1)[1] == out.split('\n', 1)[1]
