@@ -1,7 +1,9 @@
 """A demo killed in the middle of its runs restarts cleanly: its worker
 processes end with it (none goes on writing into the work dir), and the
-same command then finishes every run from an empty run directory."""
+same run then finishes every run from an empty run directory, measuring
+the teacher even when its record claims a score on this very data."""
 import glob
+import io
 import json
 import os
 import signal
@@ -9,7 +11,8 @@ import subprocess
 import sys
 import time
 
-from tests.conftest import REPO, run_tool
+from gdkd_seg.demo.pipeline import TEACHER_INFO, Settings, run_demo
+from tests.conftest import REPO
 
 ARGS = ['tools/demo.py', '--quick', '--methods', 'baseline', 'gdkd',
         '--seeds', '0', '--iters', '80', '--no-plots']
@@ -54,9 +57,20 @@ def test_killed_demo_restarts_cleanly(tmp_path, sig=signal.SIGKILL):
     cut = [d for d in glob.glob(f'{work}/*/seed0')
            if not os.path.exists(f'{d}/result.json')]
     assert cut  # a run was cut short
-    run_tool(*ARGS, '--work-dir', str(work), timeout=900)
-    res = json.loads((work / 'results.json').read_text())
+    # the same run again (here in-process, as tools/demo.py makes it),
+    # with a teacher record that claims a score on exactly this data
+    record = json.loads(open(TEACHER_INFO).read())
+    meta = json.loads((work / 'data' / 'meta.json').read_text())
+    record.update(data=meta['args'], test_miou=99.0, val_miou=99.0)
+    (tmp_path / 'teacher.json').write_text(json.dumps(record))
+    res = run_demo(Settings(
+        work_dir=str(work), seeds=[0], methods=['baseline', 'gdkd'],
+        iters=80, data=dict(n_train=16, n_val=4, n_test=8, seed=0),
+        teacher_iters=8, plots=False,
+        teacher_info=str(tmp_path / 'teacher.json')), stream=io.StringIO())
     assert res['pairing']['0']['paired']
+    measured = json.loads((work / 'teacher_eval' / 'result.json').read_text())
+    assert res['teacher']['test_miou'] == measured['test'] != 99.0
     for method in ('baseline', 'gdkd'):
         run = work / method / 'seed0'
         # one MMEngine log dir: nothing of the killed run is left
