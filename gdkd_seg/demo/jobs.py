@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import os.path as osp
+import resource
 import shutil
 import time
 from contextlib import contextmanager
@@ -202,7 +203,6 @@ def run_job(job: Job, send: Optional[Callable] = None) -> Dict:
     from mmengine.config import Config
     from mmengine.runner import Runner
 
-    import resource
     if osp.isdir(job.work_dir):
         shutil.rmtree(job.work_dir)
     os.makedirs(job.work_dir)

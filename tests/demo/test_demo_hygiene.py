@@ -163,3 +163,16 @@ def test_paths_are_never_pasted_into_config_source(name, tmp_path,
     if 'teacher_ckpt' in cfg.model:
         assert cfg.model.teacher_ckpt == \
             'configs/demo/teacher/plainnet32_teacher_digits.pth'
+
+
+def test_one_demo_at_a_time_in_a_work_dir(tmp_path):
+    from gdkd_seg.demo.pipeline import _lock
+    work = tmp_path / 'w'
+    work.mkdir()
+    # (a teacher that would be refused anyway: nothing runs either way)
+    settings = _settings(work, teacher_ckpt=str(tmp_path / 'none.pth'))
+    with _lock(str(work)):
+        with pytest.raises(DemoError, match='another demo is running in'):
+            run_demo(settings)
+    with pytest.raises(FileNotFoundError):  # free again: it gets further
+        run_demo(settings)
