@@ -3,33 +3,28 @@ measured on held-out data with paired seeds.
 
 Builds the demo benchmark (real handwritten digits on real photos, shipped
 with scikit-learn / scikit-image; Cityscapes layout; train / val /
-held-out test), takes the shipped teacher (or trains one), trains the
-undistilled student and the KD / DKD / GDKD / GDKD+LS students for every
-seed (a seed's students start from the same weights and see the same
-batches), evaluates each on the test split and reports paired
-differences with 95 % intervals (results.json / results.md, plots).
+held-out test), takes the shipped teacher (sha256-checked; or trains one),
+trains the undistilled, KD and GDKD students (DKD, GDKD+LS with
+--methods) for every seed (a seed's students start from the same weights
+and see the same batches), evaluates each on the test split (--split val
+for design choices) and reports the pre-registered analysis: GDKD -
+baseline and GDKD - KD with Holm-adjusted intervals, the rest exploratory
+(results.json / results.md, plots).
 
     python tools/demo.py            # the default run (see README, "Demo")
     python tools/demo.py --quick    # tiny data, a few iterations (CI)
+
+The run's defaults are the demo's (``gdkd_seg.demo.pipeline.DEFAULTS``).
 """
 import argparse
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from mmengine.config import DictAction
 
-# (full, quick) defaults; README "Demo" says how they were chosen: 16
-# seeds of 250 iterations give the pre-registered analysis >= 95 % power
-# (chosen on val with pilot seeds 200-209, never on test)
-SEEDS = dict(full=list(range(16)), quick=[0, 1])
-ITERS = dict(full=250, quick=4)
-TEACHER_ITERS = dict(full=3000, quick=8)
-DATA = dict(full=dict(n_train=300, n_val=500, n_test=1000),
-            quick=dict(n_train=16, n_val=4, n_test=8))
-ALL_METHODS = ['baseline', 'kd', 'dkd', 'gdkd', 'gdkd_ls']
-# the full run trains what the primary comparisons need (DKD and GDKD+LS
-# are exploratory: add them with --methods); --quick tries every method
-METHODS = dict(full=['baseline', 'kd', 'gdkd'], quick=ALL_METHODS)
+from gdkd_seg.demo.pipeline import (DEFAULTS, STUDENTS, DemoError, Settings,
+                                    run_demo)
+
+FULL = DEFAULTS['full']
 
 
 def parse_args() -> argparse.Namespace:
@@ -39,18 +34,18 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--quick', action='store_true',
                         help='tiny data, 2 seeds, a few iterations (CI)')
     parser.add_argument('--seeds', type=int, nargs='+',
-                        help=f"training seeds (default {SEEDS['full']})")
-    parser.add_argument('--methods', nargs='+', choices=ALL_METHODS,
+                        help=f"training seeds (default {FULL['seeds']})")
+    parser.add_argument('--methods', nargs='+', choices=list(STUDENTS),
                         help='students to train (default '
-                        f"{' '.join(METHODS['full'])}; --quick: all)")
+                        f"{' '.join(FULL['methods'])}; --quick: all)")
     parser.add_argument('--iters', type=int,
-                        help=f"student iterations (default {ITERS['full']})")
+                        help=f"student iterations (default {FULL['iters']})")
     parser.add_argument('--train-teacher', action='store_true',
                         help='train the teacher instead of using the '
                         'shipped one')
     parser.add_argument('--teacher-iters', type=int,
                         help='teacher iterations with --train-teacher '
-                        f"(default {TEACHER_ITERS['full']})")
+                        f"(default {FULL['teacher_iters']})")
     parser.add_argument('--export-teacher', action='store_true',
                         help='train the teacher and write it and its record '
                         '(sha256, data, test mIoU) into '
@@ -70,32 +65,24 @@ def parse_args() -> argparse.Namespace:
                         'choices (test is then never evaluated)')
     parser.add_argument('--no-plots', action='store_true',
                         help='skip the plots')
-    parser.add_argument('--cfg-options', nargs='+', default=[],
-                        help='extra key=value overrides for the students')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help="override settings of the students' configs as in "
+        'tools/train.py: key=value pairs, e.g. '
+        'optim_wrapper.optimizer.lr=0.01')
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
-    mode = 'quick' if args.quick else 'full'
-    from mmengine.config import DictAction
-
-    from gdkd_seg.demo.pipeline import DemoError, Settings, run_demo
-    parsed = {}
-    for item in args.cfg_options:
-        key, value = item.split('=', 1)
-        parsed[key] = DictAction._parse_iterable(value)
-    settings = Settings(
-        work_dir=osp.abspath(args.work_dir),
-        seeds=args.seeds or SEEDS[mode],
-        methods=args.methods or METHODS[mode],
-        iters=args.iters or ITERS[mode],
-        data=dict(DATA[mode], seed=args.data_seed),
-        teacher_iters=args.teacher_iters or TEACHER_ITERS[mode],
-        train_teacher=args.train_teacher,
+    settings = Settings.defaults(
+        quick=args.quick, data_seed=args.data_seed,
+        work_dir=osp.abspath(args.work_dir), seeds=args.seeds,
+        methods=args.methods, iters=args.iters,
+        teacher_iters=args.teacher_iters, train_teacher=args.train_teacher,
         jobs=max(1, args.jobs), threads=max(1, args.threads),
-        force=args.force, cfg_options=parsed, plots=not args.no_plots,
-        split=args.split)
+        force=args.force, cfg_options=args.cfg_options or {},
+        plots=not args.no_plots, split=args.split)
     try:
         run_demo(settings, export=args.export_teacher)
     except DemoError as error:

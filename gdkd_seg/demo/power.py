@@ -28,7 +28,7 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
-from gdkd_seg.analysis.paired import t_quantile
+from .paired import t_quantile
 from .report import ALPHA, PRIMARY
 
 

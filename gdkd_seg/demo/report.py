@@ -15,8 +15,9 @@ The analysis is fixed before any run (README "Demo", and
 import math
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from gdkd_seg.analysis.paired import Paired, holm, paired, sentence
 from gdkd_seg.analysis.results import mean_std
+
+from .paired import Paired, holm, paired, sentence
 
 NAMES = dict(baseline='the baseline', kd='KD', dkd='DKD', gdkd='GDKD',
              gdkd_ls='GDKD+LS')

@@ -8,8 +8,8 @@ import os.path as osp
 
 import pytest
 
-from gdkd_seg.datasets import build_demo_digits
-from gdkd_seg.datasets.demo_digits import digit_pools, files_sha256
+from gdkd_seg.demo import build_demo_digits
+from gdkd_seg.demo.digits import digit_pools, files_sha256
 
 BIG = dict(n_train=6, n_val=2, n_test=4)
 SMALL = dict(n_train=3, n_val=1, n_test=2)

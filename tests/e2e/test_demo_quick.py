@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from gdkd_seg.demo.pipeline import TEACHER_CKPT, TEACHER_INFO
-from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
+from gdkd_seg.checkpoint import load_mmengine_checkpoint
 from tests.conftest import run_tool
 
 METHODS = ['baseline', 'kd', 'dkd', 'gdkd', 'gdkd_ls']
