@@ -621,9 +621,10 @@ def _plots(results: Dict, settings: Settings, data_root: str,
         plot_paired_differences(
             rows, osp.join(work, 'paired_differences.png'),
             unit=f"{split} mIoU (points)",
-            title=f'paired differences, {len(results["seeds"])} seeds: '
-            'primary with Holm-adjusted intervals (black), exploratory '
-            'with unadjusted 95% intervals (grey)')
+            # one clause a line: the figure is as narrow as 3 comparisons
+            title=f'paired differences, {len(results["seeds"])} seeds\n'
+            'primary: Holm-adjusted intervals (black)\n'
+            'exploratory: unadjusted 95% intervals (grey)')
     options = _data_options(data_root)
     teacher_distribution_from_config(
         TEACHER_CONFIG, teacher_ckpt,
