@@ -12,8 +12,12 @@ BASE = str(REPO / 'configs' / '_base_' / 'default_runtime.py')
 ROOTS = ('configs', 'tests/configs')
 # bases of others, not runnable configs themselves
 PARTS = ('configs/_base_/', 'configs/cls/_base_/', 'configs/demo/_base_/',
-         'configs/mim/_base_/', 'tests/configs/tiny_seg.py',
-         'tests/configs/mim/tiny_mim.py')
+         'configs/mim/_base_/', 'configs/cirkd_protocol/_base_/',
+         'tests/configs/tiny_seg.py',
+         'tests/configs/mim/tiny_mim.py',
+         # read for its `model` only, as a distiller's teacher
+         'tests/configs/tiny_ocrnet_teacher.py',
+         'tests/configs/tiny_cirkd_teacher.py')
 
 
 def configs():
