@@ -1,5 +1,5 @@
 """Distil a frozen MMSeg segmentor into an MMSeg segmentor."""
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -8,8 +8,22 @@ from mmseg.registry import MODELS
 from mmseg.utils import add_prefix
 from torch import Tensor
 
-from ..losses.utils import downsample_labels
 from .base import BaseDistiller, CfgType, current_iter
+
+
+def downsample_labels(labels: Tensor, size: Tuple[int, int]) -> Tensor:
+    """``(N, H, W)`` labels at the logits' size ``(h, w)`` by legacy
+    nearest sampling, as seg-gdkd's ``F.interpolate(mode='nearest')``:
+    output pixel ``(i, j)`` reads input ``(i * H // h, j * W // w)``, for
+    an integer factor the top-left pixel of each block (a strided view,
+    no copy). The distiller and the analysis tools share it."""
+    (H, W), (h, w) = labels.shape[1:], tuple(size)
+    if (H, W) == (h, w):
+        return labels
+    if H % h == 0 and W % w == 0:
+        return labels[:, ::H // h, ::W // w]  # (N, h, w)
+    return F.interpolate(labels[:, None].float(), (h, w),
+                         mode='nearest')[:, 0].to(labels.dtype)
 
 
 @MODELS.register_module()
@@ -141,8 +155,7 @@ class SegDistiller(BaseDistiller):
             if t.shape[2:] != s.shape[2:]:
                 t = F.interpolate(t, s.shape[2:], mode='bilinear',
                                   align_corners=student.align_corners)
-            labels = downsample_labels(gt, s.shape[2:],
-                                       exact_multiple=False)  # (N, h, w)
+            labels = downsample_labels(gt, s.shape[2:])  # (N, h, w)
             losses.update(self.distill(s, t, labels, weights[i],
                                        'aux.' if i else ''))
         return losses
