@@ -143,6 +143,11 @@ class BaseDistiller(BaseModel):
         object.__setattr__(self, '_teacher', None)
         object.__setattr__(self, '_teacher_spec',
                            (teacher, teacher_ckpt, registry.scope))
+        if not distill_losses:
+            raise ValueError(
+                f'distill_losses is empty ({distill_losses!r}): give at '
+                "least one loss config, e.g. dict(type='KDLoss'); without "
+                'one the student would train undistilled')
         if isinstance(distill_losses, dict):
             distill_losses = [distill_losses]
         self.distill_losses = nn.ModuleList()

@@ -8,7 +8,7 @@ from mmseg.registry import MODELS
 from mmseg.utils import add_prefix
 from torch import Tensor
 
-from .base import BaseDistiller, CfgType, current_iter
+from .base import BaseDistiller, CfgType, current_iter, load_model_cfg
 
 
 def downsample_labels(labels: Tensor, size: Tuple[int, int]) -> Tensor:
@@ -67,6 +67,12 @@ class SegDistiller(BaseDistiller):
                  init_cfg: Optional[dict] = None,
                  pretrained: Optional[str] = None,
                  train_cfg: Optional[dict] = None) -> None:
+        student = load_model_cfg(student)
+        if student.get('decode_head') is None:
+            raise ValueError(
+                'student: SegDistiller distils the logits of the decode '
+                "head, but the student config has no decode_head (got "
+                f"{student.get('decode_head')!r})")
         super().__init__(student, teacher, teacher_ckpt, distill_losses,
                          MODELS, data_preprocessor, init_cfg, pretrained,
                          train_cfg)

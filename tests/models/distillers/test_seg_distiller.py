@@ -387,3 +387,21 @@ def test_downsample_labels_any_size_is_legacy_nearest(size):
     rows = [i * size[0] // 3 for i in range(3)]
     cols = [j * size[1] // 7 for j in range(7)]
     torch.testing.assert_close(out, y[:, rows][:, :, cols], rtol=0, atol=0)
+
+
+# ----------------------------------------------------------------------
+# configs that cannot distil
+# ----------------------------------------------------------------------
+@pytest.mark.parametrize('losses', [[], (), None, {}])
+def test_empty_distill_losses_is_refused(teacher_ckpt, losses):
+    """No loss would train the student undistilled without a word."""
+    with pytest.raises(ValueError, match='distill_losses is empty'):
+        SegDistiller(student=tiny_cfg(), teacher=TINY,
+                     teacher_ckpt=teacher_ckpt, distill_losses=losses)
+
+
+def test_student_without_decode_head_is_refused(teacher_ckpt):
+    """Not MMSeg's 'cfg should be a dict' from deep inside the build."""
+    with pytest.raises(ValueError, match='student: .*no decode_head'):
+        SegDistiller(student=tiny_cfg(decode_head=None), teacher=TINY,
+                     teacher_ckpt=teacher_ckpt)
