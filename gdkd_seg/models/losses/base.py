@@ -1,12 +1,8 @@
-"""What the class-axis losses (KD, DKD, GDKD, GDKD3) share: argument
-checks, the scaled logits, the group log-masses, the reduction, and the
-thin registered module.
-
-Logits are ``(N, C)`` or ``(N, C, H, W)``, classes on ``dim=1``; labels
-``(N,)`` or ``(N, H, W)`` at the logits' resolution. The maths runs with plain
-autograd in the inputs' dtype, float32 for fp16 / bf16 inputs (as under
-AMP), and the loss comes back in that dtype.
-"""
+"""What KD, DKD, GDKD and GDKD3 share: checks, scaled logits, group
+log-masses, the reduction and the thin registered module. Logits are
+``(N, C)`` or ``(N, C, H, W)`` (classes on dim 1), labels ``(N,)`` or
+``(N, H, W)``. Plain autograd in the inputs' dtype (float32 for fp16 /
+bf16, as under AMP); the loss comes back in that dtype."""
 import numbers
 from typing import Dict, Optional, Tuple, Union
 
@@ -16,14 +12,14 @@ from torch import Tensor
 
 Temperature = Union[float, Tensor]
 
-# Outside this range float32 rounding (about eps * T^2 * log C, see
-# docs/losses.md section 11) swamps the KL: T = 1e5 gives -635 for 19.6.
+# beyond, float32 rounding (~eps T^2 log C, docs/losses.md section 11)
+# swamps the KL: at T = 1e5 GDKD gave -635 for 19.6
 T_MIN, T_MAX = 0.01, 100.0
 
 
 def check_temperature(temperature: Temperature) -> None:
     """Raise ``ValueError`` unless ``T_MIN <= T <= T_MAX`` (a number or a
-    one-element tensor: a learned global temperature)."""
+    one-element tensor, e.g. CTKD's learned T)."""
     value = temperature
     if isinstance(temperature, Tensor):
         if temperature.numel() != 1:
@@ -79,33 +75,23 @@ def check_logits(student: Tensor, teacher: Tensor) -> None:
 
 def logit_standardize(logits: Tensor) -> Tensor:
     """``(z - mean(z)) / (std(z) + 1e-7)`` over dim 1, unbiased std (Sun
-    et al., CVPR 2024); the gradient flows through mean and std.
-
-    Written as sums: ``Tensor.std(dim=1)`` is some 4x slower on
-    ``(N, C, H, W)`` maps. A constant row maps to 0; the clamp keeps the
-    slope of the square root finite there.
-    """
+    et al., CVPR 2024), the gradient through mean and std. Sums, as
+    ``Tensor.std(dim=1)`` is ~4x slower on ``(N, C, H, W)``; a constant
+    row maps to 0 (the clamp keeps the sqrt's slope finite there)."""
     centred = logits - logits.mean(dim=1, keepdim=True)
     var = centred.square().sum(dim=1, keepdim=True) / (logits.shape[1] - 1)
     std = var.clamp_min(torch.finfo(var.dtype).tiny).sqrt()  # (N, 1, ...)
     return centred / (std + 1e-7)
 
 
-def scaled_logits(
-        student: Tensor, teacher: Tensor, target: Optional[Tensor],
-        temperature: Temperature, logit_stand: bool,
-        ignore_index: Optional[int]
-) -> Tuple[Tensor, Tensor, Optional[Tensor], Temperature]:
-    """Checked logits ``a = s / T``, ``b = t / T`` and the valid pixels.
-
-    The teacher is detached (with a learned T, ``b`` carries T's
-    gradient). Ignored pixels are zeroed first, so garbage there (inf,
-    NaN) reaches neither value nor gradient; a NaN at a valid pixel does.
-
-    Returns:
-        ``(a, b, valid, T)``: ``(N, C, ...)`` maps, ``(N, ...)`` bool or
-        ``None`` when every pixel counts, and T (a number or 0-d tensor).
-    """
+def scaled_logits(student: Tensor, teacher: Tensor,
+                  target: Optional[Tensor], temperature: Temperature,
+                  logit_stand: bool, ignore_index: Optional[int]) -> tuple:
+    """``(a, b, valid, T)``: checked ``a = s / T``, ``b = t / T`` (the
+    teacher detached; a learned T's gradient flows), the ``(N, ...)``
+    valid pixels (``None``: all) and T as a number or 0-d tensor.
+    Ignored pixels are zeroed first: garbage there (inf, NaN) reaches
+    neither value nor gradient; a NaN at a valid pixel does."""
     check_logits(student, teacher)
     check_temperature(temperature)
     valid = None
@@ -131,15 +117,11 @@ def scaled_logits(
 
 
 def group_log_masses(*groups: Tensor) -> Tuple[Tensor, Tensor]:
-    """``lse_U`` and ``log m_U = lse_U - lse`` of softmax over dim 1.
+    """``(lse_U, log m_U = lse_U - lse)`` of each group, ``(N, G, ...)``.
 
-    Each group holds the logits of its classes: gathered ``(N, |U|, ...)``
-    or ``(N, C, ...)`` with ``-inf`` outside U. Every group is shifted by
-    its own maximum, so none underflows however far below the others.
-
-    Returns:
-        ``(lse, log_mass)``, both ``(N, G, ...)`` for G groups.
-    """
+    A group holds the logits of its classes, gathered ``(N, |U|, ...)`` or
+    ``(N, C, ...)`` with ``-inf`` outside U; each is shifted by its own
+    maximum, so none underflows however far below the others."""
     lse = torch.stack([group.logsumexp(dim=1) for group in groups], dim=1)
     return lse, lse - lse.logsumexp(dim=1, keepdim=True)
 
@@ -147,11 +129,10 @@ def group_log_masses(*groups: Tensor) -> Tuple[Tensor, Tensor]:
 def finish(total: Tensor, parts: Dict[str, Tensor],
            temperature: Temperature, valid: Optional[Tensor],
            reduction: str, return_parts: bool):
-    """The loss (and its parts) from ``(N, ...)`` KL maps: each map times
-    ``T^2``, clipped at 0 (only rounding goes below), 0 at ignored pixels,
-    and reduced: ``'mean'`` over the valid pixels of the whole batch (0
-    with zero gradient when there are none), ``'sum'`` or ``'none'`` (the
-    map)."""
+    """The loss (and parts) from ``(N, ...)`` KL maps: times ``T^2``,
+    clipped at 0 (only rounding goes below), 0 at ignored pixels, reduced
+    by ``'mean'`` over the valid pixels of the batch (none: 0 with a zero
+    gradient), ``'sum'`` or ``'none'`` (the map)."""
     if reduction not in ('mean', 'sum', 'none'):
         raise ValueError(f'reduction must be none, mean or sum, got '
                          f'{reduction!r}')
@@ -189,9 +170,7 @@ class BaseDistillLoss(nn.Module):
     """
     loss_fn = None
 
-    def __init__(self,
-                 loss_weight: float,
-                 loss_name: str,
+    def __init__(self, loss_weight: float, loss_name: str,
                  temperature: float,
                  weights: Optional[Dict[str, float]] = None,
                  **options) -> None:
@@ -204,14 +183,11 @@ class BaseDistillLoss(nn.Module):
         self.loss_name = loss_name
 
     def check_num_classes(self, num_classes: int) -> None:
-        """Raise ``ValueError`` if the hyperparameters cannot work with
-        ``num_classes`` classes (the distiller asks before training)."""
+        """Raise ``ValueError`` if unusable with ``num_classes`` classes
+        (the distiller asks before training)."""
 
-    def forward(self,
-                student: Tensor,
-                teacher: Tensor,
-                target: Optional[Tensor] = None,
-                return_parts: bool = False,
+    def forward(self, student: Tensor, teacher: Tensor,
+                target: Optional[Tensor] = None, return_parts: bool = False,
                 temperature: Optional[Temperature] = None):
         """Loss (times ``loss_weight``) averaged over valid pixels; with
         ``return_parts`` also the unweighted sub-terms (times ``T^2``).

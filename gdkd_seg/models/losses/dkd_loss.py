@@ -9,15 +9,10 @@ from .base import (BaseDistillLoss, Temperature, check_weights, finish,
                    group_log_masses, scaled_logits)
 
 
-def dkd_loss(student: Tensor,
-             teacher: Tensor,
-             target: Tensor,
-             alpha: float = 1.0,
-             beta: float = 8.0,
-             temperature: Temperature = 1.0,
-             logit_stand: bool = False,
-             ignore_index: Optional[int] = 255,
-             reduction: str = 'mean',
+def dkd_loss(student: Tensor, teacher: Tensor, target: Tensor,
+             alpha: float = 1.0, beta: float = 8.0,
+             temperature: Temperature = 1.0, logit_stand: bool = False,
+             ignore_index: Optional[int] = 255, reduction: str = 'mean',
              return_parts: bool = False):
     """``T^2 * (alpha * TCKD + beta * NCKD)`` per row / pixel, with the
     label ``y`` splitting the classes into ``{y}`` and the rest ``R``
@@ -66,13 +61,9 @@ class DKDLoss(BaseDistillLoss):
     """Registered DKD loss; see :func:`dkd_loss`."""
     loss_fn = dkd_loss
 
-    def __init__(self,
-                 alpha: float = 1.0,
-                 beta: float = 8.0,
-                 temperature: float = 1.0,
-                 logit_stand: bool = False,
-                 ignore_index: Optional[int] = 255,
-                 loss_weight: float = 1.0,
+    def __init__(self, alpha: float = 1.0, beta: float = 8.0,
+                 temperature: float = 1.0, logit_stand: bool = False,
+                 ignore_index: Optional[int] = 255, loss_weight: float = 1.0,
                  loss_name: str = 'loss_dkd') -> None:
         super().__init__(loss_weight, loss_name, temperature,
                          weights=dict(alpha=alpha, beta=beta),

@@ -9,17 +9,11 @@ from .base import (BaseDistillLoss, Temperature, check_k, check_weights,
                    finish, group_log_masses, scaled_logits)
 
 
-def gdkd3_loss(student: Tensor,
-               teacher: Tensor,
-               target: Optional[Tensor] = None,
-               k: int = 4,
-               w0: float = 1.0,
-               w1: float = 1.0,
-               w2: float = 8.0,
-               temperature: Temperature = 1.0,
-               logit_stand: bool = False,
-               ignore_index: Optional[int] = 255,
-               reduction: str = 'mean',
+def gdkd3_loss(student: Tensor, teacher: Tensor,
+               target: Optional[Tensor] = None, k: int = 4, w0: float = 1.0,
+               w1: float = 1.0, w2: float = 8.0,
+               temperature: Temperature = 1.0, logit_stand: bool = False,
+               ignore_index: Optional[int] = 255, reduction: str = 'mean',
                return_parts: bool = False):
     """``T^2 * (w0 * high + w1 * low_top2k + w2 * low_other)`` per pixel
     (docs/losses.md section 5)::
@@ -65,14 +59,9 @@ class GDKD3Loss(BaseDistillLoss):
     """Registered GDKD3 loss; see :func:`gdkd3_loss`."""
     loss_fn = gdkd3_loss
 
-    def __init__(self,
-                 k: int = 4,
-                 w0: float = 1.0,
-                 w1: float = 1.0,
-                 w2: float = 8.0,
-                 temperature: float = 1.0,
-                 logit_stand: bool = False,
-                 ignore_index: Optional[int] = 255,
+    def __init__(self, k: int = 4, w0: float = 1.0, w1: float = 1.0,
+                 w2: float = 8.0, temperature: float = 1.0,
+                 logit_stand: bool = False, ignore_index: Optional[int] = 255,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_gdkd3') -> None:
         check_k(k, 'GDKD3', min_k=2)

@@ -9,17 +9,11 @@ from .base import (BaseDistillLoss, Temperature, check_k, check_weights,
                    finish, group_log_masses, scaled_logits)
 
 
-def gdkd_loss(student: Tensor,
-              teacher: Tensor,
-              target: Optional[Tensor] = None,
-              k: int = 3,
-              w0: float = 1.0,
-              w1: float = 1.0,
-              w2: float = 2.0,
-              temperature: Temperature = 1.0,
-              logit_stand: bool = False,
-              ignore_index: Optional[int] = 255,
-              reduction: str = 'mean',
+def gdkd_loss(student: Tensor, teacher: Tensor,
+              target: Optional[Tensor] = None, k: int = 3, w0: float = 1.0,
+              w1: float = 1.0, w2: float = 2.0,
+              temperature: Temperature = 1.0, logit_stand: bool = False,
+              ignore_index: Optional[int] = 255, reduction: str = 'mean',
               return_parts: bool = False):
     """``T^2 * (w0 * high + w1 * low_top + w2 * low_other)`` per pixel
     (docs/losses.md section 4)::
@@ -65,14 +59,9 @@ class GDKDLoss(BaseDistillLoss):
     """Registered GDKD loss; see :func:`gdkd_loss`."""
     loss_fn = gdkd_loss
 
-    def __init__(self,
-                 k: int = 3,
-                 w0: float = 1.0,
-                 w1: float = 1.0,
-                 w2: float = 2.0,
-                 temperature: float = 1.0,
-                 logit_stand: bool = False,
-                 ignore_index: Optional[int] = 255,
+    def __init__(self, k: int = 3, w0: float = 1.0, w1: float = 1.0,
+                 w2: float = 2.0, temperature: float = 1.0,
+                 logit_stand: bool = False, ignore_index: Optional[int] = 255,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_gdkd') -> None:
         check_k(k, 'GDKD', min_k=1)

@@ -7,14 +7,10 @@ from gdkd_seg.registry import MODELS
 from .base import BaseDistillLoss, Temperature, finish, scaled_logits
 
 
-def kd_loss(student: Tensor,
-            teacher: Tensor,
-            target: Optional[Tensor] = None,
-            temperature: Temperature = 1.0,
-            logit_stand: bool = False,
-            ignore_index: Optional[int] = 255,
-            reduction: str = 'mean',
-            return_parts: bool = False):
+def kd_loss(student: Tensor, teacher: Tensor,
+            target: Optional[Tensor] = None, temperature: Temperature = 1.0,
+            logit_stand: bool = False, ignore_index: Optional[int] = 255,
+            reduction: str = 'mean', return_parts: bool = False):
     """``T^2 * KL(q || p)`` per row / pixel (docs/losses.md section 2)::
 
         a = s / T,  b = t / T,  p = softmax(a),  q = softmax(b)
@@ -51,11 +47,8 @@ class KDLoss(BaseDistillLoss):
     :class:`~gdkd_seg.models.losses.base.BaseDistillLoss`."""
     loss_fn = kd_loss
 
-    def __init__(self,
-                 temperature: float = 1.0,
-                 logit_stand: bool = False,
-                 ignore_index: Optional[int] = 255,
-                 loss_weight: float = 1.0,
+    def __init__(self, temperature: float = 1.0, logit_stand: bool = False,
+                 ignore_index: Optional[int] = 255, loss_weight: float = 1.0,
                  loss_name: str = 'loss_kd') -> None:
         super().__init__(loss_weight, loss_name, temperature,
                          logit_stand=logit_stand, ignore_index=ignore_index)
