@@ -185,7 +185,9 @@ def test_extreme_logits_are_exact(logits, naive, upstream, with_gap, dtype,
                                   case, gap):
     """Gaps of 1e3..1e4 (T = 1, k = 2): one student class far on top,
     one teacher class far on top, both, or the teacher's whole top-k group
-    far above the rest (then both networks' rest masses underflow)."""
+    far above the rest, in the student too but with its second class
+    further still (then both networks' rest masses underflow, and the two
+    disagree by ~gap inside U1)."""
     T, k = 1.0, 2
     s = logits(SHAPE, seed=15, dtype=dtype)
     t = logits(SHAPE, seed=16, dtype=dtype)
@@ -194,9 +196,11 @@ def test_extreme_logits_are_exact(logits, naive, upstream, with_gap, dtype,
     if case in ('teacher', 'both'):
         t = with_gap(t, gap, seed=18)
     if case == 'groups':
-        top = t.topk(k, dim=1).indices
-        t = t.scatter_add(1, top, torch.full(top.shape, gap, dtype=dtype))
-        s = s.scatter_add(1, top, torch.full(top.shape, gap, dtype=dtype))
+        top = t.topk(k, dim=1).indices  # sorted: top-1 first
+        lift = torch.full(top.shape, gap, dtype=dtype)
+        t = t.scatter_add(1, top, lift)
+        lift[:, 1] *= 2
+        s = s.scatter_add(1, top, lift)
     hp = dict(HP, k=k, temperature=T)
     s.requires_grad_()
     out, parts = gdkd_loss(s, t, reduction='none', return_parts=True, **hp)
