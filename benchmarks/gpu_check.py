@@ -30,8 +30,8 @@ from mmengine.structures import PixelData
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
+from gdkd_seg.compat.dist_env import _replace_sync_bn
 from gdkd_seg.models.distillers.base import load_model_cfg
-from gdkd_seg.utils.dist_env import _replace_sync_bn
 
 DISTILL = 'configs/gdkd/deeplabv3_r101_to_r18_cityscapes.py'
 STUDENT = 'configs/baselines/deeplabv3_r18_cityscapes.py'

@@ -4,15 +4,18 @@ Importing the package (configs do it with ``custom_imports``) does two
 things, both idempotent and listed in README "What importing gdkd_seg
 does": a pure-PyTorch ``mmcv.ops`` stand-in when only mmcv-lite is
 installed (MMSeg cannot be imported otherwise), and the registration of
-our modules in the OpenMMLab registries. It does not touch ``torch.load``:
-checkpoints are unpickled safely by :mod:`gdkd_seg.utils.safe_load`.
+the segmentation core (losses, ``SegDistiller``, hooks, runner, optimizer
+wrapper) in the OpenMMLab registries. The classification extra
+(:mod:`gdkd_seg.cls`) and the demo (:mod:`gdkd_seg.demo`) register their
+modules when they are imported, as their configs do. It does not touch
+``torch.load``: checkpoints are unpickled safely by
+:mod:`gdkd_seg.checkpoint.safe_load`.
 """
-from .utils import install_mmcv_ops_fallback
+from .compat import install_mmcv_ops_fallback
 
 install_mmcv_ops_fallback()
 
 from . import engine, models  # noqa: E402,F401  (registers the modules)
-from . import datasets  # noqa: E402,F401  (the offline demo benchmark)
 from .version import __version__  # noqa: E402
 
 __all__ = ['__version__']

@@ -94,3 +94,38 @@ def test_config_parses_and_builds_its_model(path, no_network):
         model.check_teacher(teacher)  # classes, aux head: it fits
         assert sum(p.numel() for p in teacher.parameters()) > 0
         assert len(model.distill_losses) > 0
+
+
+# configs that restate a shipped config's distillation settings over a
+# shared base (the demo's, tests/configs' tiny_gdkd.py) -> that config
+RESTATED = {
+    'configs/demo/kd_plainnet32_to_plainnet16_digits.py':
+    'configs/kd/deeplabv3_r101_to_r18_cityscapes.py',
+    'configs/demo/dkd_plainnet32_to_plainnet16_digits.py':
+    'configs/dkd/deeplabv3_r101_to_r18_cityscapes.py',
+    'configs/demo/gdkd_plainnet32_to_plainnet16_digits.py':
+    'configs/gdkd/deeplabv3_r101_to_r18_cityscapes.py',
+    'configs/demo/gdkd_plainnet32_to_plainnet16_ls_digits.py':
+    'configs/gdkd/deeplabv3_r101_to_r18_ls_cityscapes.py',
+    'tests/configs/tiny_gdkd.py':
+    'configs/gdkd/deeplabv3_r101_to_r18_cityscapes.py',
+    'tests/configs/tiny_cwd.py':
+    'configs/cwd/deeplabv3_r101_to_r18_cityscapes.py',
+    'tests/configs/tiny_cwd_gdkd.py':
+    'configs/cwd/deeplabv3_r101_to_r18_cwd_gdkd_cityscapes.py',
+    'tests/configs/tiny_ctkd_gdkd.py':
+    'configs/ctkd/deeplabv3_r101_to_r18_gdkd_cityscapes.py',
+}
+
+
+@pytest.mark.parametrize('config', list(RESTATED))
+def test_restated_distillation_settings_match(config):
+    """The demo's and the tests' shrunk configs distil exactly as the
+    shipped config they stand for: every distiller setting but the
+    student, the teacher and its checkpoint."""
+    ours = Config.fromfile(str(REPO / config), import_custom_modules=False)
+    shipped = Config.fromfile(str(REPO / RESTATED[config]),
+                              import_custom_modules=False)
+    keys = set(ours.model) | set(shipped.model)
+    for key in keys - {'student', 'teacher', 'teacher_ckpt'}:
+        assert ours.model.get(key) == shipped.model.get(key), key

@@ -11,20 +11,17 @@ differences with 95 % intervals (results.json / results.md, plots).
 
     python tools/demo.py            # the default run (see README, "Demo")
     python tools/demo.py --quick    # tiny data, a few iterations (CI)
+
+The run's defaults are the demo's (``gdkd_seg.demo.pipeline.DEFAULTS``).
 """
 import argparse
 import os.path as osp
-import sys
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from mmengine.config import DictAction
 
-# (full, quick) defaults; README "Demo" says how they were chosen
-SEEDS = dict(full=[0, 1, 2, 3], quick=[0, 1])
-ITERS = dict(full=500, quick=4)
-TEACHER_ITERS = dict(full=3000, quick=8)
-DATA = dict(full=dict(n_train=300, n_val=100, n_test=1000),
-            quick=dict(n_train=16, n_val=4, n_test=8))
-METHODS = ['baseline', 'kd', 'dkd', 'gdkd', 'gdkd_ls']
+from gdkd_seg.demo.pipeline import DEFAULTS, STUDENTS, Settings, run_demo
+
+FULL = DEFAULTS['full']
 
 
 def parse_args() -> argparse.Namespace:
@@ -34,17 +31,17 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--quick', action='store_true',
                         help='tiny data, 2 seeds, a few iterations (CI)')
     parser.add_argument('--seeds', type=int, nargs='+',
-                        help=f"training seeds (default {SEEDS['full']})")
-    parser.add_argument('--methods', nargs='+', choices=METHODS,
-                        default=METHODS, help='students to train')
+                        help=f"training seeds (default {FULL['seeds']})")
+    parser.add_argument('--methods', nargs='+', choices=list(STUDENTS),
+                        help='students to train (default: all)')
     parser.add_argument('--iters', type=int,
-                        help=f"student iterations (default {ITERS['full']})")
+                        help=f"student iterations (default {FULL['iters']})")
     parser.add_argument('--train-teacher', action='store_true',
                         help='train the teacher instead of using the '
                         'shipped one')
     parser.add_argument('--teacher-iters', type=int,
                         help='teacher iterations with --train-teacher '
-                        f"(default {TEACHER_ITERS['full']})")
+                        f"(default {FULL['teacher_iters']})")
     parser.add_argument('--export-teacher', action='store_true',
                         help='train the teacher and write it (and its test '
                         'mIoU) over the shipped one in configs/demo/teacher')
@@ -60,31 +57,24 @@ def parse_args() -> argparse.Namespace:
                         help='redo runs that already finished')
     parser.add_argument('--no-plots', action='store_true',
                         help='skip the plots')
-    parser.add_argument('--cfg-options', nargs='+', default=[],
-                        help='extra key=value overrides for the students')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help="override settings of the students' configs as in "
+        'tools/train.py: key=value pairs, e.g. '
+        'optim_wrapper.optimizer.lr=0.01')
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
-    mode = 'quick' if args.quick else 'full'
-    from mmengine.config import DictAction
-
-    from gdkd_seg.demo.pipeline import Settings, run_demo
-    parsed = {}
-    for item in args.cfg_options:
-        key, value = item.split('=', 1)
-        parsed[key] = DictAction._parse_iterable(value)
-    settings = Settings(
-        work_dir=osp.abspath(args.work_dir),
-        seeds=args.seeds or SEEDS[mode],
-        methods=args.methods,
-        iters=args.iters or ITERS[mode],
-        data=dict(DATA[mode], seed=args.data_seed),
-        teacher_iters=args.teacher_iters or TEACHER_ITERS[mode],
-        train_teacher=args.train_teacher,
+    settings = Settings.defaults(
+        quick=args.quick, data_seed=args.data_seed,
+        work_dir=osp.abspath(args.work_dir), seeds=args.seeds,
+        methods=args.methods, iters=args.iters,
+        teacher_iters=args.teacher_iters, train_teacher=args.train_teacher,
         jobs=max(1, args.jobs), threads=max(1, args.threads),
-        force=args.force, cfg_options=parsed, plots=not args.no_plots)
+        force=args.force, cfg_options=args.cfg_options or {},
+        plots=not args.no_plots)
     run_demo(settings, export=args.export_teacher)
 
 

@@ -4,37 +4,12 @@
 
 The output holds ``state_dict`` (the student's keys, without the
 ``student.`` prefix) and ``meta``; plain MMSeg / MMPretrain load it
-strictly into a model built from the student config.
+strictly into a model built from the student config
+(:func:`gdkd_seg.apis.extract_student`).
 """
 import argparse
-import os
-import os.path as osp
 
-import torch
-
-from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
-
-
-def extract_student(checkpoint: str, output: str) -> int:
-    """Save the student weights of ``checkpoint`` to ``output``.
-
-    Returns:
-        The number of tensors written.
-    """
-    ckpt = load_mmengine_checkpoint(checkpoint, logger='silent')
-    state = ckpt.get('state_dict', ckpt)
-    prefix = 'student.'
-    student = {k[len(prefix):]: v for k, v in state.items()
-               if k.startswith(prefix)}
-    if not student:
-        raise ValueError(f'{checkpoint} has no "student." weights: not a '
-                         'gdkd_seg distillation checkpoint')
-    meta = {k: v for k, v in ckpt.get('meta', {}).items()
-            if k in ('epoch', 'iter', 'mmengine_version', 'dataset_meta',
-                     'seed', 'experiment_name')}
-    os.makedirs(osp.dirname(osp.abspath(output)), exist_ok=True)
-    torch.save({'state_dict': student, 'meta': meta}, output)
-    return len(student)
+from gdkd_seg.apis import extract_student
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from gdkd_seg.utils.extras import explain_missing_extra
+from gdkd_seg.compat.extras import explain_missing_extra
 
 
 def parse_args() -> argparse.Namespace:

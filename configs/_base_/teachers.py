@@ -31,3 +31,11 @@ deeplabv3_r101_voc12aug = 'mmseg::deeplabv3/deeplabv3_r101-d8_4xb4-20k_voc12aug-
 deeplabv3_r101_voc12aug_ckpt = 'https://download.openmmlab.com/mmsegmentation/v0.5/deeplabv3/deeplabv3_r101-d8_512x512_20k_voc12aug/deeplabv3_r101-d8_512x512_20k_voc12aug_20200617_010932-8d13832f.pth'  # noqa
 pspnet_r101_voc12aug = 'mmseg::pspnet/pspnet_r101-d8_4xb4-40k_voc12aug-512x512.py'  # noqa
 pspnet_r101_voc12aug_ckpt = 'https://download.openmmlab.com/mmsegmentation/v0.5/pspnet/pspnet_r101-d8_512x512_40k_voc12aug/pspnet_r101-d8_512x512_40k_voc12aug_20200613_161222-bc933b18.pth'  # noqa
+
+# OCRNet HRNetV2p-W48 on Cityscapes (MMSeg's 160k, 4x2, 512x1024;
+# metafile and configs/ocrnet/README.md: 81.35 val mIoU single scale, the
+# best OCRNet-HRNet entry). A two-stage CascadeEncoderDecoder: an FCN
+# soft-region head (stage 0, CE weight 0.4) feeding the OCR head (stage
+# 1, the prediction), both at stride 4; no auxiliary head.
+ocrnet_hr48 = 'mmseg::ocrnet/ocrnet_hr48_4xb2-160k_cityscapes-512x1024.py'
+ocrnet_hr48_ckpt = 'https://download.openmmlab.com/mmsegmentation/v0.5/ocrnet/ocrnet_hr48_512x1024_160k_cityscapes/ocrnet_hr48_512x1024_160k_cityscapes_20200602_191037-dfbf1b0c.pth'  # noqa

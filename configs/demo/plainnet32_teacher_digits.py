@@ -1,16 +1,7 @@
-# Demo teacher: our DeepLabV3-R18-D8 Cityscapes config with the demo's data
-# and a small model twice as wide as the demo student's (4x the parameters),
-# trained longer than the students.
-_base_ = ['../baselines/deeplabv3_r18_cityscapes.py',
-          './_base_/demo_digits.py']
+# Demo teacher: the demo baseline with a model twice as wide as the demo
+# student's (4x the parameters), trained longer than the students.
+_base_ = ['./_base_/plain_digits.py']
 model = {{_base_.demo_teacher}}
-train_pipeline = {{_base_.demo_train_pipeline}}
-test_pipeline = {{_base_.demo_test_pipeline}}
-train_dataloader = {{_base_.demo_train_dataloader}}
-val_dataloader = {{_base_.demo_val_dataloader}}
-test_dataloader = {{_base_.demo_test_dataloader}}
 train_cfg = {{_base_.demo_teacher_train_cfg}}
-optim_wrapper = {{_base_.demo_optim_wrapper}}
 param_scheduler = {{_base_.demo_teacher_param_scheduler}}
 default_hooks = {{_base_.demo_teacher_default_hooks}}
-env_cfg = {{_base_.demo_env_cfg}}

@@ -7,7 +7,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.registry import DATASETS, MODELS, init_default_scope
 from mmengine.runner import load_checkpoint
 
-from gdkd_seg.utils.safe_load import mmengine_checkpoint_loading
+from gdkd_seg.checkpoint.safe_load import mmengine_checkpoint_loading
 from gdkd_seg.models.distillers.seg_distiller import downsample_labels
 
 

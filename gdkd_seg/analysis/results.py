@@ -73,7 +73,7 @@ def count_params(checkpoint: str) -> int:
     out; a distiller's checkpoint holds only its student (the teacher is
     kept out of the ``state_dict``), so the student is counted.
     """
-    from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
+    from gdkd_seg.checkpoint.safe_load import load_mmengine_checkpoint
     ckpt = load_mmengine_checkpoint(checkpoint, logger='silent')
     state = ckpt.get('state_dict', ckpt)
     return int(sum(

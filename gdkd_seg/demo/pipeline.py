@@ -32,6 +32,13 @@ STUDENTS = {
 # iteration also runs the teacher; measured on a 2-core VM)
 COST = dict(baseline=1.0, teacher=2.0)
 DISTILLED_COST = 1.4
+# the default run and the --quick one (tiny data, 2 seeds, a few
+# iterations: CI); README "Demo" says how the full one was chosen
+DEFAULTS = dict(
+    full=dict(seeds=[0, 1, 2, 3], iters=500, teacher_iters=3000,
+              data=dict(n_train=300, n_val=100, n_test=1000)),
+    quick=dict(seeds=[0, 1], iters=4, teacher_iters=8,
+               data=dict(n_train=16, n_val=4, n_test=8)))
 
 
 @dataclass
@@ -50,6 +57,23 @@ class Settings:
     cfg_options: Dict = field(default_factory=dict)
     plots: bool = True
 
+    @classmethod
+    def defaults(cls, quick: bool = False, data_seed: int = 0,
+                 **changes) -> 'Settings':
+        """The default run (``quick``: the CI one) with ``changes``; a
+        change of ``None`` keeps the default.
+
+        Args:
+            quick: start from the quick run's defaults.
+            data_seed: seed of the generated benchmark.
+            **changes: other fields (``work_dir`` is required).
+        """
+        fields = dict(DEFAULTS['quick' if quick else 'full'],
+                      methods=list(STUDENTS))
+        fields['data'] = dict(fields['data'], seed=data_seed)
+        fields.update({k: v for k, v in changes.items() if v is not None})
+        return cls(**fields)
+
 
 def _data_options(root: str) -> Dict:
     return {f'{k}_dataloader.dataset.data_root': root
@@ -63,7 +87,7 @@ def _init_worker(messages, threads: int, log: str) -> None:
     os.dup2(out, 2)
     import torch
     torch.set_num_threads(threads)
-    import gdkd_seg  # noqa: F401  (registrations)
+    import gdkd_seg.demo  # noqa: F401  (registrations)
     global _SEND
     _SEND = messages.put
 
@@ -209,7 +233,7 @@ def export_teacher(result: Dict, settings: Settings, data_meta: Dict,
 def run_demo(settings: Settings, export: bool = False,
              stream=None) -> Dict:
     """The whole demo; returns the ``results.json`` content."""
-    from gdkd_seg.datasets import build_demo_digits
+    from .digits import build_demo_digits
     from .report import analyse, sentences, tables
 
     start, load0 = time.time(), os.getloadavg()[0]
@@ -293,7 +317,7 @@ def _plots(results: Dict, settings: Settings, data_root: str,
            teacher_ckpt: str) -> None:
     from gdkd_seg.analysis import (predictions_from_configs,
                                    teacher_distribution_from_config)
-    from gdkd_seg.analysis.paired_plot import plot_paired_differences
+    from .paired_plot import plot_paired_differences
     from .report import NAMES
     work = settings.work_dir
     rows = [(NAMES.get(m, m), e['paired_vs_baseline'])

@@ -3,8 +3,9 @@ the markdown tables and one plain sentence per method."""
 import math
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from gdkd_seg.analysis.paired import paired, sentence
 from gdkd_seg.analysis.results import mean_std
+
+from .paired import paired, sentence
 
 NAMES = dict(baseline='the baseline', kd='KD', dkd='DKD', gdkd='GDKD',
              gdkd_ls='GDKD+LS')

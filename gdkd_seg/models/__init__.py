@@ -1,4 +1,4 @@
-# data_preprocessors (MMPretrain's, for MLKD's two views) is registered by
-# gdkd_seg.cls: importing mmpretrain.models pulls in torchvision and
-# torch._dynamo, which the segmentation side does not need
-from . import backbones, distillers, losses  # noqa: F401
+"""The segmentation core's models: the shared loss core and the
+segmentation distiller (the classification extra is :mod:`gdkd_seg.cls`,
+the demo's backbone :mod:`gdkd_seg.demo`)."""
+from . import distillers, losses  # noqa: F401  (registers the modules)

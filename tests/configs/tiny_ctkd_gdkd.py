@@ -1,15 +1,16 @@
-# Our shipped config, shrunk: tiny student, the tiny teacher config;
-# the teacher checkpoint comes by --cfg-options model.teacher_ckpt=...
-# (configs/ctkd/deeplabv3_r101_to_r18_gdkd_cityscapes.py)
-_base_ = ['../../configs/ctkd/deeplabv3_r101_to_r18_gdkd_cityscapes.py',
-          './tiny_seg.py']
-model = dict(
-    student={{_base_.tiny_deeplabv3}},
-    teacher='{{ fileDirname }}/tiny_teacher.py')
-train_dataloader = {{_base_.tiny_train_dataloader}}
-val_dataloader = {{_base_.tiny_val_dataloader}}
-test_dataloader = {{_base_.tiny_test_dataloader}}
-train_cfg = {{_base_.tiny_train_cfg}}
-param_scheduler = {{_base_.tiny_param_scheduler}}
-default_hooks = {{_base_.tiny_default_hooks}}
-env_cfg = {{_base_.tiny_env_cfg}}
+# Our shipped CTKD + GDKD config
+# (configs/ctkd/deeplabv3_r101_to_r18_gdkd_cityscapes.py), shrunk:
+# tiny_gdkd.py with that config's distillation settings
+# (tests/test_configs.py checks that they match).
+_base_ = ['./tiny_gdkd.py']
+model = dict(distill_losses=[
+    dict(
+        type='CTKDLoss',
+        loss=dict(type='GDKDLoss', k=3, w0=1.0, w1=1.0, w2=2.0),
+        t_start=1.0,
+        t_end=20.0,
+        lambda_max=0.0,
+        lambda_min=-1.0,
+        decay_loops=3333,
+        by='iter')
+])

@@ -1,15 +1,7 @@
-# Our shipped config, shrunk: tiny student, the tiny teacher config;
-# the teacher checkpoint comes by --cfg-options model.teacher_ckpt=...
-# (configs/cwd/deeplabv3_r101_to_r18_cityscapes.py)
-_base_ = ['../../configs/cwd/deeplabv3_r101_to_r18_cityscapes.py',
-          './tiny_seg.py']
+# Our shipped CWD config (configs/cwd/deeplabv3_r101_to_r18_cityscapes.py),
+# shrunk: tiny_gdkd.py with that config's distillation settings
+# (tests/test_configs.py checks that they match).
+_base_ = ['./tiny_gdkd.py']
 model = dict(
-    student={{_base_.tiny_deeplabv3}},
-    teacher='{{ fileDirname }}/tiny_teacher.py')
-train_dataloader = {{_base_.tiny_train_dataloader}}
-val_dataloader = {{_base_.tiny_val_dataloader}}
-test_dataloader = {{_base_.tiny_test_dataloader}}
-train_cfg = {{_base_.tiny_train_cfg}}
-param_scheduler = {{_base_.tiny_param_scheduler}}
-default_hooks = {{_base_.tiny_default_hooks}}
-env_cfg = {{_base_.tiny_env_cfg}}
+    distill_losses=[dict(type='CWDLoss', temperature=4.0, loss_weight=3.0)],
+    aux_distill_weight=0.0)

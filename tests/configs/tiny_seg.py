@@ -78,3 +78,31 @@ tiny_ade_val_dataloader = dict(
     num_workers=0,
     persistent_workers=False,
     dataset=dict(data_root=tiny_data_root, pipeline=tiny_ade_test_pipeline))
+# an OCRNet (MMSeg's HRNet-W48 config shrunk): HRNet branches 4/8/16/32
+# wide, one block each; FCN soft-region stage + OCR stage, as the original
+tiny_hr_channels = [4, 8, 16, 32]
+tiny_ocrnet = dict(
+    pretrained=None,
+    data_preprocessor=dict(size=tiny_crop_size),
+    backbone=dict(
+        norm_cfg=tiny_norm_cfg,
+        extra=dict(
+            stage1=dict(num_blocks=(1, ), num_channels=(8, )),
+            stage2=dict(num_blocks=(1, 1), num_channels=(4, 8)),
+            stage3=dict(num_modules=1, num_blocks=(1, 1, 1),
+                        num_channels=(4, 8, 16)),
+            stage4=dict(num_modules=1, num_blocks=(1, 1, 1, 1),
+                        num_channels=(4, 8, 16, 32)))),
+    decode_head=[
+        dict(type='FCNHead', in_channels=tiny_hr_channels, channels=60,
+             input_transform='resize_concat', in_index=(0, 1, 2, 3),
+             kernel_size=1, num_convs=1, concat_input=False,
+             dropout_ratio=-1, num_classes=19, norm_cfg=tiny_norm_cfg,
+             align_corners=False,
+             loss_decode=dict(type='CrossEntropyLoss', loss_weight=0.4)),
+        dict(type='OCRHead', in_channels=tiny_hr_channels,
+             input_transform='resize_concat', in_index=(0, 1, 2, 3),
+             channels=16, ocr_channels=8, dropout_ratio=-1,
+             num_classes=19, norm_cfg=tiny_norm_cfg, align_corners=False,
+             loss_decode=dict(type='CrossEntropyLoss', loss_weight=1.0)),
+    ])

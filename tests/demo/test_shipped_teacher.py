@@ -9,7 +9,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from gdkd_seg.datasets import build_demo_digits
+from gdkd_seg.demo import build_demo_digits
 from gdkd_seg.demo.pipeline import (TEACHER_CKPT, TEACHER_CONFIG,
                                     TEACHER_INFO, sha256)
 

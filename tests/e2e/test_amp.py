@@ -5,9 +5,9 @@ import pytest
 import torch
 from mmengine.logging import MessageHub
 
+from gdkd_seg.checkpoint.safe_load import load_mmengine_checkpoint
 from gdkd_seg.models.distillers import SegDistiller
 from gdkd_seg.models.losses import gdkd_loss
-from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
 from tests.conftest import REPO, call_tool
 
 CONFIG = str(REPO / 'tests' / 'configs' / 'tiny_gdkd.py')

@@ -12,9 +12,9 @@ import pytest
 import torch
 from mmseg.registry import MODELS
 
+from gdkd_seg.checkpoint.safe_load import load_mmengine_checkpoint
 from gdkd_seg.models.distillers import SegDistiller
 from gdkd_seg.models.distillers.base import load_model_cfg
-from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
 from tests.conftest import REPO, call_tool
 
 CONFIG = str(REPO / 'tests' / 'configs' / 'tiny_gdkd.py')
@@ -84,7 +84,8 @@ CASES = {
                     ValueError, 'teacher predicts 19 classes, student 11'),
     'unknown_loss': (['model.distill_losses.0.type=NoSuchLoss'], KeyError,
                      "'NoSuchLoss' is not registered"),
-    'k_ge_C': (['model.distill_losses.0.k=19'], ValueError, 'k'),
+    'k_ge_C': (['model.distill_losses.0.k=19'], ValueError,
+               r'GDKD needs 1 <= k < C, got k=19 with C=19 classes'),
     'negative_weight': (['model.distill_losses.0.w1=-1.0'], ValueError,
                         'w1'),
     'temperature_0': (['model.distill_losses.0.temperature=0.0'],

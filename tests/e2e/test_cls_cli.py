@@ -4,9 +4,7 @@ distilled from it, evaluated by ``tools/test.py``, exported and loaded by
 plain MMPretrain."""
 import os
 import os.path as osp
-import pickle
 import re
-import runpy
 import subprocess
 import sys
 import textwrap
@@ -16,60 +14,14 @@ import pytest
 import torch
 from mmengine.config import Config
 
-import gdkd_seg  # noqa: F401  (registrations)
-from gdkd_seg.utils.safe_load import (load_mmengine_checkpoint,
-                                      mmengine_checkpoint_loading)
+import gdkd_seg.cls  # noqa: F401  (registrations)
+from gdkd_seg.apis import extract_student
+from gdkd_seg.checkpoint.safe_load import (load_mmengine_checkpoint,
+                                           mmengine_checkpoint_loading)
 from tests.conftest import REPO, run_tool
+from tests.e2e.conftest import COMMON, ENV, loader_options
 
 CLS = osp.join('configs', 'cls')
-
-# The tiny files cannot have the published md5 sums that MMPretrain's
-# CIFAR100 checks (and, failing, tries to download). This subclass keeps
-# MMPretrain's reading of the pickle batches and drops only the checksums.
-TINY_CIFAR_MODULE = textwrap.dedent('''
-    from mmpretrain.datasets import CIFAR100
-    from mmpretrain.registry import DATASETS
-
-
-    @DATASETS.register_module(force=True)
-    class TinyCIFAR100(CIFAR100):
-        train_list = [['train', None]]
-        test_list = [['test', None]]
-        meta = dict(CIFAR100.meta, md5=None)
-''')
-# Runs a tool script as ``python tools/x.py ...`` would, after importing
-# the module above (custom_imports given by --cfg-options come too late:
-# MMEngine imports them while reading the config file).
-PRELOAD = ('import runpy, sys, tiny_cifar; sys.argv = sys.argv[1:]; '
-           "runpy.run_path(sys.argv[0], run_name='__main__')")
-
-
-def write_cifar100(root: str, n_train: int, n_test: int,
-                   num_labels: int = 4, seed: int = 0) -> None:
-    """``cifar-100-python/{train,test,meta}`` as the official archive:
-    pickled dicts with ``data`` ``(N, 3072)`` uint8 (R, G, B planes of
-    32x32) and ``fine_labels``; each label gets its own mean colour."""
-    rng = np.random.default_rng(seed)
-    folder = osp.join(root, 'cifar-100-python')
-    os.makedirs(folder, exist_ok=True)
-    colours = rng.integers(30, 226, (num_labels, 3))
-    for split, n in (('train', n_train), ('test', n_test)):
-        labels = rng.integers(0, num_labels, n)
-        img = colours[labels][:, :, None] + rng.normal(0, 20, (n, 3, 1024))
-        data = np.clip(img, 0, 255).astype(np.uint8).reshape(n, 3072)
-        entry = {
-            'filenames': [f'{split}_{i}.png' for i in range(n)],
-            'batch_label': f'{split} batch',
-            'fine_labels': labels.tolist(),
-            'coarse_labels': (labels // 5).tolist(),
-            'data': data,
-        }
-        with open(osp.join(folder, split), 'wb') as f:
-            pickle.dump(entry, f, protocol=2)
-    meta = {'fine_label_names': [f'class{i}' for i in range(100)],
-            'coarse_label_names': [f'super{i}' for i in range(20)]}
-    with open(osp.join(folder, 'meta'), 'wb') as f:
-        pickle.dump(meta, f, protocol=2)
 
 
 def write_imagenet_tree(root: str, n_classes: int, per_class: int,
@@ -116,49 +68,12 @@ def top1(output: str) -> float:
     return float(found[-1])
 
 
-def loader_options(root: str, batch: int, dataset_type: str = None):
-    opts = []
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        opts += [f'{loader}.dataset.data_root={root}',
-                 f'{loader}.batch_size={batch}',
-                 f'{loader}.num_workers=0']
-        if dataset_type:
-            opts.append(f'{loader}.dataset.type={dataset_type}')
-    return opts
-
-
-# One intra-op thread: on a busy 2-core machine OpenMP's spinning threads
-# make CPU training an order of magnitude slower.
-ENV = {'OMP_NUM_THREADS': '1'}
-COMMON = ['default_hooks.logger.interval=1',
-          'default_hooks.checkpoint.interval=1', 'randomness.seed=0']
-
-
-@pytest.fixture(scope='module')
-def cifar_env(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp('cls_cifar')
-    write_cifar100(str(tmp / 'cifar100'), n_train=48, n_test=24)
-    (tmp / 'tiny_cifar.py').write_text(TINY_CIFAR_MODULE)
-    return tmp
-
-
-def test_cifar100_teacher_distill_test_export(cifar_env):
+def test_cifar100_teacher_distill_test_export(tiny_cifar, tmp_path):
     """ResNet56 -> ResNet20 GDKD with the shipped configs."""
-    tmp = cifar_env
-    env = dict(ENV, PYTHONPATH=str(tmp))
-    opts = loader_options(str(tmp / 'cifar100'), 16, 'TinyCIFAR100') + COMMON
-
-    def cli(*args):
-        return run_tool('-c', PRELOAD, *args, env=env)
-
+    tmp, cli, opts = tmp_path, tiny_cifar.cli, tiny_cifar.opts
     base = osp.join(CLS, 'cifar100', 'baselines')
     # 1. the teacher, trained by its baseline config (1 epoch)
-    t_dir = tmp / 'teacher'
-    cli('tools/train.py', osp.join(base, 'resnet56_1xb64-240e_cifar100.py'),
-        '--work-dir', str(t_dir), '--cfg-options', 'train_cfg.max_epochs=1',
-        *opts)
-    t_ckpt = t_dir / 'epoch_1.pth'
-    assert t_ckpt.is_file()
+    t_ckpt = tiny_cifar.teacher('resnet56')
     # 2. the student, distilled by the shipped GDKD config (2 epochs)
     cfg = osp.join(CLS, 'cifar100', 'gdkd',
                    'gdkd_resnet56_to_resnet20_1xb64-240e_cifar100.py')
@@ -221,7 +136,8 @@ def test_tiny_imagenet_folder_tree_teacher_distill_export(tmp_path):
              'model.backbone.init_cfg=None', *opts, env=ENV)
     t_ckpt = t_dir / 'epoch_1.pth'
     assert t_ckpt.is_file()
-    cfg = osp.join(ti, 'gdkd_resnet34_to_resnet18_1xb64-100e_tinyimagenet.py')
+    cfg = osp.join(ti, 'gdkd',
+                   'gdkd_resnet34_to_resnet18_1xb64-100e_tinyimagenet.py')
     s_dir = tmp_path / 'student'
     out = run_tool('tools/train.py', cfg, '--work-dir', str(s_dir),
                    '--cfg-options', f'model.teacher_ckpt={t_ckpt}',
@@ -233,8 +149,7 @@ def test_tiny_imagenet_folder_tree_teacher_distill_export(tmp_path):
     assert re.search(r'accuracy/top5: [0-9.]+', log)
     ckpt = s_dir / 'epoch_1.pth'
     exported = tmp_path / 'resnet18_student.pth'
-    extract = runpy.run_path(osp.join(REPO, 'tools', 'extract_student.py'))
-    assert extract['extract_student'](str(ckpt), str(exported)) > 0
+    assert extract_student(str(ckpt), str(exported)) > 0
     from mmpretrain.registry import MODELS
     distilled = Config.fromfile(osp.join(REPO, cfg)).model
     distilled.teacher_ckpt = None
@@ -276,9 +191,9 @@ def test_tiny_imagenet_folder_tree_teacher_distill_export(tmp_path):
 @pytest.mark.parametrize('name', [
     'cifar100/gdkd3/gdkd3_resnet32x4_to_shufflenet-v2_1xb64-240e_cifar100.py',
     'cifar100/dkd_ls/dkd_ls_vgg13_to_vgg8_1xb64-240e_cifar100.py',
-    'imagenet/gdkd_resnet50_to_mobilenet-v1_8xb64-100e_in1k.py',
-    'cub/kd_resnet34_to_resnet18_1xb64-100e_cub.py',
-    'tiny-imagenet/dkd_resnet34_to_resnet18_1xb64-100e_tinyimagenet.py',
+    'imagenet/gdkd/gdkd_resnet50_to_mobilenet-v1_8xb64-100e_in1k.py',
+    'cub/kd/kd_resnet34_to_resnet18_1xb64-100e_cub.py',
+    'tiny-imagenet/dkd/dkd_resnet34_to_resnet18_1xb64-100e_tinyimagenet.py',
 ])
 def test_distill_configs_build(name):
     """One config per dataset / method family builds and runs (the

@@ -53,8 +53,8 @@ def test_every_config_inherits_the_shared_base():
     'configs/baselines/deeplabv3_mbv2_cityscapes.py',
     'configs/demo/gdkd_plainnet32_to_plainnet16_ls_digits.py',
     'configs/cls/cifar100/gdkd/gdkd_resnet56_to_resnet20_1xb64-240e_cifar100.py',  # noqa
-    'configs/cls/imagenet/kd_resnet34_to_resnet18_8xb64-100e_in1k.py',
-    'configs/cls/imagenet/mlkd_resnet34_to_resnet18_8xb64-100e_in1k.py',
+    'configs/cls/imagenet/kd/kd_resnet34_to_resnet18_8xb64-100e_in1k.py',
+    'configs/cls/imagenet/mlkd/mlkd_resnet34_to_resnet18_8xb64-100e_in1k.py',  # noqa
     'configs/cwd/pspnet_r101_to_r18_cityscapes.py',
 ])
 def test_resolved_configs_turn_the_base_on(name):
@@ -63,5 +63,5 @@ def test_resolved_configs_turn_the_base_on(name):
     assert [h['type'] for h in cfg.custom_hooks] == [
         'SafeLoadHook', 'RNGStateHook', 'DataCheckHook', 'GlooDrainHook']
     imports = cfg.custom_imports.imports
-    assert imports == (['gdkd_seg', 'gdkd_seg.cls'] if '/cls/' in name
-                       else ['gdkd_seg'])
+    extra = {'cls': ['gdkd_seg.cls'], 'demo': ['gdkd_seg.demo']}
+    assert imports == ['gdkd_seg'] + extra.get(name.split('/')[1], [])

@@ -13,11 +13,10 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
+from gdkd_seg.checkpoint.safe_load import load_mmengine_checkpoint
 from gdkd_seg.models.losses import ctkd_lambda
 from tests.conftest import REPO, run_tool
-from tests.e2e.test_cls_cli import (COMMON, PRELOAD, TINY_CIFAR_MODULE,
-                                    loader_options, top1, write_cifar100)
+from tests.e2e.test_cls_cli import top1
 
 THETA = 'distill_losses.0.temperature.theta'
 # each run takes ~30 s on a quiet 2-core machine; a loaded one is slower
@@ -118,35 +117,24 @@ def test_ctkd_temperature_is_logged_trained_saved_and_resumed(seg, tmp_path):
         pytest.approx(temperature(thetas[2]), rel=1e-6)
 
 
-@pytest.fixture(scope='module')
-def cifar(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp('ctkd_cifar')
-    write_cifar100(str(tmp / 'cifar100'), n_train=48, n_test=16)
-    (tmp / 'tiny_cifar.py').write_text(TINY_CIFAR_MODULE)
-    return tmp
-
-
-def test_cifar100_ctkd_config(cifar):
+def test_cifar100_ctkd_config(tiny_cifar, tmp_path):
     """The shipped KD + CTKD config (ResNet56 -> ResNet20, by epoch) for
     2 epochs: lambda follows the cosine schedule of the 1-indexed epoch,
     T is logged every iteration, theta is trained and saved, and
     tools/test.py evaluates the student."""
     from mmpretrain.registry import MODELS
-    env = {'OMP_NUM_THREADS': '1', 'PYTHONPATH': str(cifar)}
     base = osp.join('configs', 'cls', 'cifar100')
     teacher = MODELS.build(Config.fromfile(osp.join(
         REPO, base, 'baselines', 'resnet56_1xb64-240e_cifar100.py')).model)
-    t_ckpt = cifar / 'teacher.pth'
+    t_ckpt = tmp_path / 'teacher.pth'
     torch.save({'state_dict': teacher.state_dict(), 'meta': {}}, t_ckpt)
     cfg = osp.join(base, 'ctkd', 'ctkd_resnet56_to_resnet20_1xb64-240e_'
                    'cifar100.py')
-    opts = loader_options(str(cifar / 'cifar100'), 16,
-                          'TinyCIFAR100') + COMMON
-    work = cifar / 'student'
-    run_tool('-c', PRELOAD, 'tools/train.py', cfg, '--work-dir', str(work),
-             '--cfg-options', 'train_cfg.max_epochs=2',
-             f'model.teacher_ckpt={t_ckpt}', *opts, env=env,
-             timeout=TIMEOUT)
+    opts = tiny_cifar.opts
+    work = tmp_path / 'student'
+    tiny_cifar.cli('tools/train.py', cfg, '--work-dir', str(work),
+                   '--cfg-options', 'train_cfg.max_epochs=2',
+                   f'model.teacher_ckpt={t_ckpt}', *opts, timeout=TIMEOUT)
     rows = train_rows(work, 'loss_kd')
     assert len(rows) == 6  # 2 epochs x 48 / 16
     for row in rows:
@@ -159,10 +147,10 @@ def test_cifar100_ctkd_config(cifar):
     theta = load_mmengine_checkpoint(
         str(work / 'epoch_2.pth'))['state_dict'][THETA].item()
     assert abs(theta - 1.0) > 1e-6
-    acc = top1(run_tool('-c', PRELOAD, 'tools/test.py', cfg,
-                        str(work / 'epoch_2.pth'), '--work-dir',
-                        str(cifar / 'test'), '--cfg-options', *opts,
-                        env=env, timeout=TIMEOUT).stdout)
+    acc = top1(tiny_cifar.cli('tools/test.py', cfg,
+                              str(work / 'epoch_2.pth'), '--work-dir',
+                              str(tmp_path / 'test'), '--cfg-options', *opts,
+                              timeout=TIMEOUT).stdout)
     assert 0 <= acc <= 100
     shutil.rmtree(work)
 

@@ -9,7 +9,7 @@ from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-from gdkd_seg.datasets import build_demo_digits
+from gdkd_seg.demo import build_demo_digits
 from tests.conftest import REPO
 
 CONFIGS = REPO / 'configs' / 'demo'

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 
+from gdkd_seg.checkpoint.safe_load import load_mmengine_checkpoint
+from gdkd_seg.compat.dist_env import _replace_sync_bn, setup_cpu_distributed
+from gdkd_seg.engine.batch_check import check_batch_size, tuned_batch_size
 from gdkd_seg.models.distillers.base import load_model_cfg
-from gdkd_seg.utils.batch_check import check_batch_size, tuned_batch_size
-from gdkd_seg.utils.dist_env import _replace_sync_bn, setup_cpu_distributed
-from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
 from tests.conftest import REPO, run_tool
 from tests.e2e.test_bad_inputs import relabel
 

@@ -14,44 +14,25 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import OptimWrapper
 
-import gdkd_seg  # noqa: F401  (registrations)
-from gdkd_seg.utils.safe_load import (load_mmengine_checkpoint,
-                                      mmengine_checkpoint_loading)
+import gdkd_seg.cls  # noqa: F401  (registrations)
+from gdkd_seg.checkpoint.safe_load import (load_mmengine_checkpoint,
+                                           mmengine_checkpoint_loading)
 from tests.conftest import REPO, run_tool
-from tests.e2e.test_cls_cli import (COMMON, ENV, PRELOAD, TINY_CIFAR_MODULE,
-                                    loader_options, top1, write_cifar100)
+from tests.e2e.conftest import ENV
+from tests.e2e.test_cls_cli import top1
 
 CLS = osp.join('configs', 'cls')
 MLKD_CONFIGS = sorted(
     str(p.relative_to(REPO)) for pattern in (
-        'configs/cls/cifar100/mlkd*/*.py', 'configs/cls/imagenet/mlkd*.py')
+        'configs/cls/cifar100/mlkd*/*.py', 'configs/cls/imagenet/mlkd*/*.py')
     for p in Path(REPO).glob(pattern))
 
 
-@pytest.fixture(scope='module')
-def cifar_env(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp('mlkd_cifar')
-    write_cifar100(str(tmp / 'cifar100'), n_train=48, n_test=24)
-    (tmp / 'tiny_cifar.py').write_text(TINY_CIFAR_MODULE)
-    return tmp
-
-
-def test_mlkd_cifar100_teacher_distill_test_export(cifar_env):
+def test_mlkd_cifar100_teacher_distill_test_export(tiny_cifar, tmp_path):
     """WRN-40-2 -> WRN-16-2, MLKD and MLKD+LS, with the shipped configs."""
-    tmp = cifar_env
-    env = dict(ENV, PYTHONPATH=str(tmp))
-    opts = loader_options(str(tmp / 'cifar100'), 16, 'TinyCIFAR100') + COMMON
-
-    def cli(*args):
-        return run_tool('-c', PRELOAD, *args, env=env)
-
+    tmp, cli, opts = tmp_path, tiny_cifar.cli, tiny_cifar.opts
     base = osp.join(CLS, 'cifar100', 'baselines')
-    t_dir = tmp / 'teacher'
-    cli('tools/train.py', osp.join(base, 'wrn-40-2_1xb64-240e_cifar100.py'),
-        '--work-dir', str(t_dir), '--cfg-options', 'train_cfg.max_epochs=1',
-        *opts)
-    t_ckpt = t_dir / 'epoch_1.pth'
-    assert t_ckpt.is_file()
+    t_ckpt = tiny_cifar.teacher('wrn-40-2')
     cfg = osp.join(CLS, 'cifar100', 'mlkd',
                    'mlkd_wrn-40-2_to_wrn-16-2_1xb64-240e_cifar100.py')
     s_dir = tmp / 'student'
@@ -147,7 +128,7 @@ def test_mlkd_config_settings(name):
     'mlkd_intent_resnet32x4_to_resnet8x4_1xb64-240e_cifar100.py',
     'configs/cls/cifar100/mlkd_ls/'
     'mlkd_ls_resnet32x4_to_shufflenet-v2_1xb64-960e_cifar100.py',
-    'configs/cls/imagenet/mlkd_resnet34_to_resnet18_8xb64-100e_in1k.py',
+    'configs/cls/imagenet/mlkd/mlkd_resnet34_to_resnet18_8xb64-100e_in1k.py',
 ])
 def test_mlkd_config_steps_through_its_pipeline(name, tmp_path):
     """The config builds (teacher weights not loaded: no download), its

@@ -10,7 +10,7 @@ import mmseg
 import pytest
 import torch
 
-from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
+from gdkd_seg.checkpoint.safe_load import load_mmengine_checkpoint
 
 from tests.conftest import REPO, run_tool
 

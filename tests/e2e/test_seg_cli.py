@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import mmseg
-from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
+from gdkd_seg.checkpoint.safe_load import load_mmengine_checkpoint
 from tests.conftest import REPO, run_tool
 
 MMSEG_TRAIN = str(Path(mmseg.__file__).parent / '.mim' / 'tools' /

@@ -7,7 +7,7 @@ from unittest import mock
 
 import pytest
 
-from gdkd_seg.utils.extras import MissingExtraError, explain_missing_extra
+from gdkd_seg.compat.extras import MissingExtraError, explain_missing_extra
 from tests.conftest import REPO, run_tool
 
 # run `python -c BLOCKED <script> <args>`: the script runs as __main__
@@ -48,6 +48,7 @@ def test_import_and_registrations_without_mmpretrain(tmp_path):
         'from gdkd_seg.models.losses import GDKDLoss\n'
         'from mmseg.registry import MODELS\n'
         "assert MODELS.get('SegDistiller') is not None\n"
+        'import gdkd_seg.demo\n'
         "assert MODELS.get('PlainConvNet') is not None\n"
         "assert not any(m.split('.')[0] == 'mmpretrain' "
         'for m in sys.modules)\n'

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
+from gdkd_seg.checkpoint.safe_load import load_mmengine_checkpoint
 from tests.conftest import REPO, make_tiny_teacher_ckpt, run_tool
 
 CFG = 'tests/configs/tiny_segformer_gdkd3.py'

@@ -1,10 +1,11 @@
 # Deltas that turn a Cityscapes config into the offline demo (tools/demo.py):
 # 64x128 images of real handwritten digits on real photos (11 classes,
 # Cityscapes layout with train/val/test splits, built by
-# gdkd_seg.datasets.build_demo_digits) and
+# gdkd_seg.demo.build_demo_digits) and
 # small plain conv nets that train from scratch on a CPU in minutes.
-# Keys are prefixed with `demo_` (bases may not share keys); a demo config
-# applies them with `key = {{_base_.demo_key}}`.
+# Keys are prefixed with `demo_` (bases may not share keys);
+# ./distill_digits.py and ./plain_digits.py apply them with
+# `key = {{_base_.demo_key}}`.
 demo_data_root = '{{$GDKD_DEMO_DATA:data/demo_digits}}'
 demo_crop_size = (64, 128)
 # digits are not mirror-symmetric, so no flip; images are already 64x128
@@ -67,6 +68,9 @@ demo_train_cfg, demo_param_scheduler, demo_default_hooks = demo_schedule(
 demo_optim_wrapper = dict(
     optimizer=dict(_delete_=True, type='AdamW', lr=1e-3, weight_decay=0.01))
 demo_env_cfg = dict(cudnn_benchmark=False)
+# the demo's dataset and backbone are registered by gdkd_seg.demo
+demo_custom_imports = dict(imports=['gdkd_seg', 'gdkd_seg.demo'],
+                           allow_failed_imports=False)
 demo_norm_cfg = dict(type='BN', requires_grad=True)
 demo_num_classes = 11
 # PyTorch's default initialisation of the classifier (MMSeg's N(0, 0.01)

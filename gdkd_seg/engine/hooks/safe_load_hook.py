@@ -2,7 +2,7 @@
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
-from gdkd_seg.utils.safe_load import check_checkpoint, within_allow_list
+from gdkd_seg.checkpoint.safe_load import check_checkpoint, within_allow_list
 
 
 @HOOKS.register_module()

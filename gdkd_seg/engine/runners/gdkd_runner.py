@@ -21,10 +21,10 @@ from mmengine.config import Config
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from gdkd_seg.checkpoint.safe_load import allow_globals, explain_unsafe_load
+from gdkd_seg.compat.dist_env import setup_cpu_distributed
+from gdkd_seg.engine.batch_check import check_batch_size, tuned_batch_size
 from gdkd_seg.engine.hooks.data_check_hook import explain_empty_dataset
-from gdkd_seg.utils.batch_check import check_batch_size, tuned_batch_size
-from gdkd_seg.utils.dist_env import setup_cpu_distributed
-from gdkd_seg.utils.safe_load import allow_globals, explain_unsafe_load
 
 # the hooks of configs/_base_/default_runtime.py
 BASE_HOOKS = ('SafeLoadHook', 'RNGStateHook', 'DataCheckHook', 'GlooDrainHook')

@@ -14,9 +14,9 @@ from mmengine.registry import MODELS as MODEL_ROOT
 from mmengine.registry import DefaultScope, Registry
 from torch import Tensor
 
+from gdkd_seg.checkpoint.safe_load import load_mmengine_checkpoint
+from gdkd_seg.engine.rng import preserved_rng
 from gdkd_seg.registry import MODELS as LOSSES
-from gdkd_seg.utils.rng import preserved_rng
-from gdkd_seg.utils.safe_load import load_mmengine_checkpoint
 
 CfgType = Union[dict, ConfigDict, str]
 
@@ -205,8 +205,22 @@ class BaseDistiller(BaseModel):
 
     @property
     def teacher(self) -> nn.Module:
-        """The frozen teacher (built and loaded on first use)."""
-        return self.build_teacher()
+        """The frozen teacher (built and loaded on first use).
+
+        Raises:
+            RuntimeError: an ``AttributeError`` raised while building or
+                checking the teacher, with its message (and as its
+                ``__cause__``). Python answers an ``AttributeError``
+                escaping a property by calling ``nn.Module.__getattr__``,
+                which would replace it with "object has no attribute
+                'teacher'"; any other error passes unchanged.
+        """
+        try:
+            return self.build_teacher()
+        except AttributeError as err:
+            raise RuntimeError(
+                f'building the teacher failed: {type(err).__name__}: '
+                f'{err}') from err
 
     def build_teacher(self) -> nn.Module:
         """Build the teacher, load its checkpoint strictly, freeze it and

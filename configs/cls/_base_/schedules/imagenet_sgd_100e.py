@@ -4,8 +4,7 @@ _base_ = 'mmpretrain::_base_/schedules/imagenet_bs256.py'
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.2, momentum=0.9, weight_decay=1e-4))
 # _delete_ as the distillation configs always had it (it only drops
-# MMPretrain's _scope_; the MobileNetV1 baseline keeps MMPretrain's
-# schedule with lr/wd overridden, same values).
+# MMPretrain's _scope_).
 param_scheduler = dict(
     _delete_=True, type='MultiStepLR', by_epoch=True,
     milestones=[30, 60, 90], gamma=0.1)

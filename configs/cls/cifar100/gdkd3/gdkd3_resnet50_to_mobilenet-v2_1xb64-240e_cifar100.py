@@ -1,18 +1,8 @@
 # GDKD3 (top-1 / top-2..k / rest), resnet50 -> mobilenet-v2 on CIFAR-100.
-# Teacher: trained with ../baselines/resnet50_1xb64-240e_cifar100.py
-# (docs/classification.md); override with model.teacher_ckpt=...
-_base_ = ['../baselines/mobilenet-v2_1xb64-240e_cifar100.py']
+_base_ = ['../baselines/mobilenet-v2_1xb64-240e_cifar100.py',
+          '../../_base_/distillers/gdkd3_cifar100.py']
 model = dict(
-    _delete_=True,
-    type='ClsDistiller',
-    student={{_base_.model}},
+    _base_.distiller, _delete_=True, student=_base_.model,
     teacher='{{ fileDirname }}/../baselines/resnet50_1xb64-240e_cifar100.py',
     teacher_ckpt='work_dirs/resnet50_1xb64-240e_cifar100/epoch_240.pth',
-    ce_weight=1.0,  # CE_w, docs/losses.md §5
-    warmup_epochs=20,  # W, docs/losses.md §5
-    # k 4, w0 1 (GDKD repo CFG.GDKD3), per-pair w1/w2 of the GDKD table
-    # (docs/losses.md §5), T 4
-    distill_losses=dict(
-        type='GDKD3Loss', k=4, w0=1.0, w1=1.0, w2=8.0,
-        temperature=4.0),
-)
+    distill_losses=dict(_base_.distiller.distill_losses, w1=1.0, w2=8.0))

@@ -1,0 +1,4 @@
+"""Library functions behind the tools."""
+from .extract_student import extract_student
+
+__all__ = ['extract_student']
