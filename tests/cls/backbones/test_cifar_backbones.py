@@ -3,7 +3,6 @@ published ones, output shapes and strides."""
 import pytest
 import torch
 from mmengine.config import ConfigDict
-from mmengine.registry import DefaultScope
 
 import gdkd_seg.cls  # noqa: F401  (registers the backbones)
 from mmpretrain.registry import MODELS
@@ -39,15 +38,6 @@ CIFAR = {
                     0.81),
     'ResNet50': (dict(type='ResNet_CIFAR', depth=50), 2048, 23.71),
 }
-
-
-@pytest.fixture(autouse=True)
-def mmpretrain_scope():
-    """Build under MMPretrain's scope: an earlier in-process Runner (the
-    safe-load tests) leaves MMEngine's as the current default scope, where
-    ``ImageClassifier`` is not registered."""
-    with DefaultScope.overwrite_default_scope('mmpretrain'):
-        yield
 
 
 def classifier(backbone, in_channels, num_classes=100):
