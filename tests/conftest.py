@@ -159,6 +159,19 @@ def call_tool(script: str, *args: str):
         return module['main']()
 
 
+def _mmengine_globals_restored():
+    """Yield once, then give back the MMEngine global instances (default
+    scopes, message hubs) that existed before."""
+    from mmengine.logging import MessageHub
+    from mmengine.registry import DefaultScope
+    saved = {cls: dict(cls._instance_dict)
+             for cls in (DefaultScope, MessageHub)}
+    yield
+    for cls, instances in saved.items():
+        cls._instance_dict.clear()
+        cls._instance_dict.update(instances)
+
+
 @pytest.fixture(autouse=True)
 def _restore_mmengine_globals():
     """Isolate tests from each other's MMEngine globals.
@@ -169,11 +182,13 @@ def _restore_mmengine_globals():
     the wrong registry or see a stale iteration. Each test gets back the
     instances that existed before it.
     """
-    from mmengine.logging import MessageHub
-    from mmengine.registry import DefaultScope
-    saved = {cls: dict(cls._instance_dict)
-             for cls in (DefaultScope, MessageHub)}
-    yield
-    for cls, instances in saved.items():
-        cls._instance_dict.clear()
-        cls._instance_dict.update(instances)
+    yield from _mmengine_globals_restored()
+
+
+@pytest.fixture(autouse=True, scope='module')
+def _restore_mmengine_globals_per_module():
+    """The same around each test module, for module-scoped fixtures that
+    build a Runner (``tests/checkpoint/test_safe_load.py``: it left
+    ``mmengine`` as the default scope, so later modules' MMPretrain and
+    MMSeg builds missed their registries when the suite ran in order)."""
+    yield from _mmengine_globals_restored()
