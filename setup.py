@@ -43,7 +43,7 @@ setup(
         # classification (ClsDistiller, CIFAR backbones, configs/cls)
         'cls': ['mmpretrain>=1.2.0,<1.3'],
         'cpu': ['mmcv-lite>=2.0.0,<2.2.0'],
-        'tests': ['pytest>=7'],
+        'tests': ['pytest>=7', 'pytest-xdist>=3.5'],
         'demo': ['matplotlib', 'scikit-learn', 'scikit-image'],
     },
     license='Apache-2.0',

@@ -159,9 +159,8 @@ def call_tool(script: str, *args: str):
         return module['main']()
 
 
-def _mmengine_globals_restored():
-    """Yield once, then give back the MMEngine global instances (default
-    scopes, message hubs) that existed before."""
+def _mmengine_globals():
+    """Save MMEngine's global instances; restore them when resumed."""
     from mmengine.logging import MessageHub
     from mmengine.registry import DefaultScope
     saved = {cls: dict(cls._instance_dict)
@@ -182,13 +181,59 @@ def _restore_mmengine_globals():
     the wrong registry or see a stale iteration. Each test gets back the
     instances that existed before it.
     """
-    yield from _mmengine_globals_restored()
+    yield from _mmengine_globals()
 
 
 @pytest.fixture(autouse=True, scope='module')
 def _restore_mmengine_globals_per_module():
-    """The same around each test module, for module-scoped fixtures that
-    build a Runner (``tests/checkpoint/test_safe_load.py``: it left
-    ``mmengine`` as the default scope, so later modules' MMPretrain and
-    MMSeg builds missed their registries when the suite ran in order)."""
-    yield from _mmengine_globals_restored()
+    """The same around a module: its module-scoped fixtures (a run
+    trained in-process) are set up before any per-test fixture saves,
+    and their runner's scope would otherwise stay current for the later
+    modules (CI failed so: MMPretrain builds looked in the 'mmengine'
+    registry)."""
+    yield from _mmengine_globals()
+
+
+# -- running on several processes (pytest-xdist, ``-n auto`` in pytest.ini)
+# Tests sharing an expensive fixture run on one worker, so it is built
+# once: a module-scoped fixture (a run trained for its module) groups its
+# module, a shared session fixture its users. The distributed tests start
+# process groups of their own: they share one worker, one at a time.
+# Everything else is spread test by test (``--dist loadgroup``).
+_SHARED_SESSION_FIXTURES = ('tiny_cifar',)
+
+
+def _xdist_group(item) -> 'str | None':
+    if 'distributed' in item.path.name:
+        return 'distributed'
+    info = getattr(item, '_fixtureinfo', None)
+    if info is None:
+        return None
+    for name in info.names_closure:
+        defs = info.name2fixturedefs.get(name)
+        if not defs or name.startswith('_'):
+            continue
+        if defs[-1].scope == 'session' and name in _SHARED_SESSION_FIXTURES:
+            return name
+    for name in info.names_closure:
+        defs = info.name2fixturedefs.get(name)
+        if defs and not name.startswith('_') and defs[-1].scope == 'module':
+            return str(item.path.relative_to(REPO))
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        group = _xdist_group(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_configure(config):
+    # one intra-op thread per xdist worker: the workers already fill the
+    # cores, and OpenMP threads spinning against each other make CPU
+    # training many times slower
+    if os.environ.get('PYTEST_XDIST_WORKER'):
+        import torch
+        torch.set_num_threads(1)
+        os.environ.setdefault('OMP_NUM_THREADS', '1')  # the tools it runs

@@ -1,8 +1,10 @@
 """Distil a frozen MMPretrain classifier into an MMPretrain classifier."""
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
+import torch.nn.functional as F
 from mmengine.logging import print_log
+from mmpretrain.models.heads import DeiTClsHead
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 from torch import Tensor
@@ -22,7 +24,16 @@ class ClsDistiller(BaseDistiller):
     warm-up, ``docs/losses.md`` §1). The CE term is the student head's loss
     (its ``loss`` config, label smoothing or batch augments included)
     scaled by ``ce_weight``. The teacher sees the student's preprocessed
-    inputs; both heads' logits are ``(N, num_classes)``.
+    inputs (resized to ``teacher_input_size`` if given); both heads'
+    logits are ``(N, num_classes)``.
+
+    Transformer students: the logits are the student head's, i.e. those
+    of the class token for MMPretrain's ViT heads. A DeiT student with a
+    distillation token (``DistilledVisionTransformer`` + ``DeiTClsHead``,
+    off unless its config chooses them) is trained as DeiT trains it: the
+    class-token head gets the CE term, the distillation-token head the
+    distillation losses; prediction averages the two heads (MMPretrain's
+    ``DeiTClsHead``).
 
     Two views (MLKD): with a two-view loss (``MLKDLoss``, alone), the
     batch must hold a weak and a strong view of every image (MMPretrain's
@@ -43,6 +54,10 @@ class ClsDistiller(BaseDistiller):
         warmup_epochs: ramp the distillation weight as
             ``min(epoch / warmup_epochs, 1)`` (1-indexed epochs); 0 or 1
             disables it.
+        teacher_input_size: ``(h, w)`` (or one int) the teacher sees: the
+            student's preprocessed batch is resized to it (bilinear, as
+            the locality-guidance code feeds a CIFAR teacher 32-pixel
+            images while the ViT student sees 224); ``None``: unchanged.
         data_preprocessor: the runner's top-level ``data_preprocessor``
             (MMPretrain dataset configs put normalisation there); given
             to the student unless its config has one.
@@ -57,6 +72,7 @@ class ClsDistiller(BaseDistiller):
                      type='KDLoss', temperature=4.0),
                  ce_weight: float = 1.0,
                  warmup_epochs: int = 0,
+                 teacher_input_size: Union[int, Sequence[int], None] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if ce_weight < 0:
@@ -64,6 +80,13 @@ class ClsDistiller(BaseDistiller):
         if warmup_epochs < 0:
             raise ValueError(
                 f'warmup_epochs must be >= 0, got {warmup_epochs}')
+        if isinstance(teacher_input_size, int):
+            teacher_input_size = (teacher_input_size, teacher_input_size)
+        if teacher_input_size is not None:
+            teacher_input_size = tuple(int(x) for x in teacher_input_size)
+            if len(teacher_input_size) != 2 or min(teacher_input_size) < 1:
+                raise ValueError('teacher_input_size must be a positive int '
+                                 f'or (h, w), got {teacher_input_size}')
         super().__init__(student, teacher, teacher_ckpt, distill_losses,
                          MODELS, data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
@@ -76,6 +99,10 @@ class ClsDistiller(BaseDistiller):
         self.two_views = any(two_views)
         self.ce_weight = ce_weight
         self.warmup_epochs = warmup_epochs
+        self.teacher_input_size = teacher_input_size
+        # DeiT's distillation token is on when the student config puts it
+        # there (DistilledVisionTransformer + DeiTClsHead)
+        self.distill_token = isinstance(self.student.head, DeiTClsHead)
 
     def check_teacher(self, teacher) -> None:
         """Same classes as the student; a warning if the two normalise
@@ -144,19 +171,18 @@ class ClsDistiller(BaseDistiller):
                 'every image, built by the MultiView pipeline and '
                 'MultiViewClsDataPreprocessor of configs/cls/_base_/'
                 'datasets/mlkd_*.py; other losses take one view')
-        head = self.student.head
         losses, s_logits, t_logits = {}, [], []
         for i, view in enumerate(views):
-            s_logits.append(head(self.student.extract_feat(view)))  # (N, C)
+            ce_logits, kd_logits = self.student_logits(view)
+            s_logits.append(kd_logits)
             suffix = '_strong' if i else ''
-            for key, value in head._get_loss(s_logits[-1],
-                                             data_samples).items():
+            for key, value in self.student.head._get_loss(
+                    ce_logits, data_samples).items():
                 if 'loss' in key:
                     value = self.ce_weight * value
                 losses[key + suffix] = value
             with torch.no_grad():
-                t_logits.append(self.teacher.head(
-                    self.teacher.extract_feat(view)))  # (N, C)
+                t_logits.append(self.teacher_logits(view))
         weight = self.warmup_factor(self.warmup_epochs, 'epoch')
         labels = self._labels(data_samples)
         if self.two_views:
@@ -166,6 +192,27 @@ class ClsDistiller(BaseDistiller):
             losses.update(self.distill(s_logits[0], t_logits[0], labels,
                                        weight))
         return losses
+
+    def student_logits(self, inputs: Tensor) -> Tuple[Tensor, Tensor]:
+        """The student's logits for its CE term and for distillation, each
+        ``(N, C)``: the head's logits twice, or, with DeiT's distillation
+        token, the class-token and the distillation-token head's."""
+        head = self.student.head
+        feats = self.student.extract_feat(inputs)
+        if not self.distill_token:
+            logits = head(feats)
+            return logits, logits
+        cls_token, dist_token = head.pre_logits(feats)  # (N, D) each
+        return head.layers.head(cls_token), head.layers.head_dist(dist_token)
+
+    def teacher_logits(self, inputs: Tensor) -> Tensor:
+        """The teacher's ``(N, C)`` logits for the student's preprocessed
+        batch, resized to ``teacher_input_size`` first if that is set."""
+        size = self.teacher_input_size
+        if size is not None and tuple(inputs.shape[-2:]) != size:
+            inputs = F.interpolate(inputs, size=size, mode='bilinear',
+                                   align_corners=False)
+        return self.teacher.head(self.teacher.extract_feat(inputs))
 
     def _distill_views(self, s_logits: List[Tensor], t_logits: List[Tensor],
                        labels: Tensor, weight: float) -> Dict[str, Tensor]:

@@ -1,24 +1,19 @@
 """What the segmentation and classification distillers share: a frozen
 teacher built from a config plus a checkpoint, the distillation losses,
 their warm-up, and the student's data preprocessor and inference modes."""
-import os.path as osp
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
-from mmengine.config import Config, ConfigDict
-from mmengine.hub import get_config
 from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
-from mmengine.registry import MODELS as MODEL_ROOT
 from mmengine.registry import DefaultScope, Registry
 from torch import Tensor
 
-from gdkd_seg.checkpoint.safe_load import load_mmengine_checkpoint
-from gdkd_seg.engine.rng import preserved_rng
 from gdkd_seg.registry import MODELS as LOSSES
-
-CfgType = Union[dict, ConfigDict, str]
+# the teacher machinery, re-exported where it always was
+from .frozen_teacher import (CfgType, FrozenTeacherMixin,  # noqa: F401
+                             load_model_cfg, load_teacher_weights)
 
 
 def current_iter() -> Optional[int]:
@@ -28,60 +23,13 @@ def current_iter() -> Optional[int]:
     return None if step is None else step + 1
 
 
-def load_model_cfg(cfg: CfgType) -> ConfigDict:
-    """A model config from a dict, a config file or an ``mmseg::`` path.
-
-    A file's ``model`` field is taken. Returns a :class:`ConfigDict` (MMSeg
-    models built from a plain dict fail in ``predict``).
-    """
-    if isinstance(cfg, str):
-        if '::' in cfg:
-            cfg = get_config(cfg).model
-        elif osp.isfile(cfg):
-            cfg = Config.fromfile(cfg).model
-        else:
-            raise FileNotFoundError(f'model config not found: {cfg}')
-    return ConfigDict(cfg)
-
-
-def load_teacher_weights(teacher: nn.Module, ckpt: str) -> None:
-    """Load ``ckpt`` (path or URL) into ``teacher``, strictly.
-
-    Raises:
-        FileNotFoundError: a local checkpoint that does not exist.
-        ValueError: keys that do not match the teacher config.
-        UnsafeCheckpointError: a checkpoint holding pickled objects
-            outside the safe-loading allow-list.
-    """
-    if '://' not in ckpt and not osp.isfile(ckpt):
-        raise FileNotFoundError(
-            f'teacher checkpoint not found: {ckpt} (set model.teacher_ckpt '
-            'to a local file or a URL)')
-    checkpoint = load_mmengine_checkpoint(
-        ckpt, what=f'teacher checkpoint {ckpt}')
-    state = checkpoint.get('state_dict', checkpoint)
-    state = {k[7:] if k.startswith('module.') else k: v
-             for k, v in state.items()}
-    own = teacher.state_dict()
-    missing = [k for k in own if k not in state]
-    unexpected = [k for k in state if k not in own]
-    shapes = [k for k in own if k in state and state[k].shape != own[k].shape]
-    if missing or unexpected or shapes:
-        raise ValueError(
-            f'teacher checkpoint {ckpt} does not match the teacher config: '
-            f'{len(missing)} missing keys {missing[:3]}, {len(unexpected)} '
-            f'unexpected keys {unexpected[:3]}, {len(shapes)} keys of '
-            f'another shape {shapes[:3]} (a distiller checkpoint? export '
-            'its student with tools/extract_student.py)')
-    teacher.load_state_dict(state, strict=True)
-
-
-class BaseDistiller(BaseModel):
+class BaseDistiller(FrozenTeacherMixin, BaseModel):
     """A student trained with distillation losses from a frozen teacher.
 
-    The teacher is kept outside the module tree (moved with the student by
-    ``_apply``), so it is in no ``state_dict``, optimizer, ``init_weights``
-    or DDP bucket, and is put back in eval mode on every ``train()``.
+    The teacher (:class:`FrozenTeacherMixin`) is kept outside the module
+    tree (moved with the student by ``_apply``), so it is in no
+    ``state_dict``, optimizer, ``init_weights`` or DDP bucket, and is put
+    back in eval mode on every ``train()``.
 
     The teacher is built and loaded only when training needs it:
     :meth:`init_weights` (which MMEngine's runner calls before the first
@@ -139,10 +87,7 @@ class BaseDistiller(BaseModel):
             self.student = registry.build(student)
         # the runner feeds batches through the student's preprocessor
         self.data_preprocessor = self.student.data_preprocessor
-        # outside the module tree, like the teacher (see build_teacher)
-        object.__setattr__(self, '_teacher', None)
-        object.__setattr__(self, '_teacher_spec',
-                           (teacher, teacher_ckpt, registry.scope))
+        self.setup_teacher(teacher, teacher_ckpt, registry.scope)
         if not distill_losses:
             raise ValueError(
                 f'distill_losses is empty ({distill_losses!r}): give at '
@@ -202,76 +147,6 @@ class BaseDistiller(BaseModel):
             check = getattr(module, 'check_num_classes', None)
             if check is not None:
                 check(num_classes)
-
-    @property
-    def teacher(self) -> nn.Module:
-        """The frozen teacher (built and loaded on first use).
-
-        Raises:
-            RuntimeError: an ``AttributeError`` raised while building or
-                checking the teacher, with its message (and as its
-                ``__cause__``). Python answers an ``AttributeError``
-                escaping a property by calling ``nn.Module.__getattr__``,
-                which would replace it with "object has no attribute
-                'teacher'"; any other error passes unchanged.
-        """
-        try:
-            return self.build_teacher()
-        except AttributeError as err:
-            raise RuntimeError(
-                f'building the teacher failed: {type(err).__name__}: '
-                f'{err}') from err
-
-    def build_teacher(self) -> nn.Module:
-        """Build the teacher, load its checkpoint strictly, freeze it and
-        check it against the student, once; then return it.
-
-        Raises:
-            FileNotFoundError, ValueError, UnsafeCheckpointError: a
-                missing or mismatching teacher checkpoint (see
-                :func:`load_teacher_weights`), or a teacher that does not
-                fit the student (:meth:`check_teacher`).
-        """
-        if self._teacher is not None:
-            return self._teacher
-        cfg, ckpt, scope = self._teacher_spec
-        # the teacher's own initialisation draws random numbers: undo
-        # that, so the student starts (and continues) exactly as an
-        # undistilled one built with the same seed
-        with DefaultScope.overwrite_default_scope(scope), preserved_rng():
-            teacher = MODEL_ROOT.build(load_model_cfg(cfg))
-        if ckpt is not None:
-            load_teacher_weights(teacher, ckpt)
-        teacher.requires_grad_(False).eval()
-        # where the student is (the runner moved it before training)
-        where = next(self.student.parameters(), None)
-        if where is not None:
-            teacher.to(where.device)
-        self.check_teacher(teacher)
-        object.__setattr__(self, '_teacher', teacher)
-        return teacher
-
-    def check_teacher(self, teacher: nn.Module) -> None:
-        """Reject a teacher that cannot teach this student (subclasses
-        compare class counts, heads, normalisation)."""
-
-    def init_weights(self) -> None:
-        """The teacher first (training starts here: its errors come
-        before the first iteration), then the student's own init."""
-        self.build_teacher()
-        super().init_weights()
-
-    def train(self, mode: bool = True) -> 'BaseDistiller':
-        super().train(mode)
-        if self._teacher is not None:
-            self._teacher.eval()  # dropout off, BN frozen, every time
-        return self
-
-    def _apply(self, fn, *args, **kwargs):
-        super()._apply(fn, *args, **kwargs)
-        if self._teacher is not None:
-            self._teacher._apply(fn, *args, **kwargs)
-        return self
 
     def warmup_factor(self, warmup: int, by: str = 'iter') -> float:
         """``min(step / warmup, 1)`` for the 1-indexed iteration or epoch

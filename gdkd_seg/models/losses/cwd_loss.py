@@ -14,7 +14,7 @@ from torch import Tensor
 
 from gdkd_seg.registry import MODELS
 from .base import (BaseDistillLoss, Temperature, check_logits,
-                   check_temperature)
+                   check_temperature, logit_standardize)
 
 
 def cwd_loss(student: Tensor,
@@ -23,7 +23,8 @@ def cwd_loss(student: Tensor,
              temperature: Temperature = 1.0,
              ignore_index: Optional[int] = 255,
              reduction: str = 'mean',
-             return_parts: bool = False):
+             return_parts: bool = False,
+             logit_stand: bool = False):
     """``T^2 / (C N') * sum_n sum_c KL(q_nc || p_nc)`` for ``(N, C, H, W)``
     (docs/losses.md section 9)::
 
@@ -50,6 +51,10 @@ def cwd_loss(student: Tensor,
             ``T^2 sum_c q_nc(i) (log q_nc(i) - log p_nc(i))``, whose
             total is the ``'sum'`` (0 at ignored positions).
         return_parts: also return the (empty) dict of sub-terms.
+        logit_stand: first Z-score each position's class vector (student
+            and teacher separately, docs/losses.md §6), then CWD on the
+            standardised logits at the base temperature (DERIVED: no
+            upstream code combines LS with CWD).
 
     Returns:
         The loss (scalar, or the per-position map for ``'none'``).
@@ -72,9 +77,17 @@ def cwd_loss(student: Tensor,
     if isinstance(temperature, Tensor):
         temperature = temperature.reshape(())
     dtype = torch.promote_types(student.dtype, torch.float32)
+    student, teacher = student.to(dtype), teacher.detach().to(dtype)
+    if logit_stand:  # per position over the classes; ignored ones zeroed
+        if valid is not None:  # first, so garbage there reaches nothing
+            ignored = ~valid.view(N, 1, H, W)
+            student = student.masked_fill(ignored, 0.)
+            teacher = teacher.masked_fill(ignored, 0.)
+        student = logit_standardize(student)
+        teacher = logit_standardize(teacher)
     # one distribution per (image, channel) map: softmax over dim 2
-    a = student.to(dtype).reshape(N, C, H * W) / temperature
-    b = teacher.detach().to(dtype).reshape(N, C, H * W) / temperature
+    a = student.reshape(N, C, H * W) / temperature
+    b = teacher.reshape(N, C, H * W) / temperature
     if valid is None:
         log_p, log_q = a.log_softmax(dim=2), b.log_softmax(dim=2)
         terms = log_q.exp() * (log_q - log_p)  # (N, C, H * W)
@@ -115,6 +128,7 @@ class CWDLoss(BaseDistillLoss):
                  temperature: float = 1.0,
                  ignore_index: Optional[int] = 255,
                  loss_weight: float = 1.0,
-                 loss_name: str = 'loss_cwd') -> None:
+                 loss_name: str = 'loss_cwd',
+                 logit_stand: bool = False) -> None:
         super().__init__(loss_weight, loss_name, temperature,
-                         ignore_index=ignore_index)
+                         ignore_index=ignore_index, logit_stand=logit_stand)

@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from gdkd_seg.models.losses import T_MAX, T_MIN, CWDLoss, cwd_loss
+from tests.models.losses.conftest import np_standardize
 
 SHAPE = (2, 4, 3, 5)  # N, C, H, W: all different, so a wrong axis fails
 VECTORS = Path(__file__).resolve().parents[2] / 'data' / 'vectors_ext'
@@ -309,3 +310,41 @@ def test_float64_maths_within_the_range(dtype, case):
         size = float(s.double().abs().max() + t.double().abs().max()) / T
         bound = 4 * eps * (size + math.log(20)) * (T**2 + ref)
         assert abs(loss.item() - ref) <= bound, (T, loss.item(), ref)
+
+
+# ----------------------------------------------------------------------
+# logit standardization (DERIVED: per position over the classes, then CWD)
+# ----------------------------------------------------------------------
+@pytest.mark.parametrize('T', [1.0, 4.0])
+@pytest.mark.parametrize('ignore_frac', [0.0, 0.4])
+def test_logit_stand_is_cwd_of_per_pixel_z_scores(logits, labels, T,
+                                                  ignore_frac):
+    """``logit_stand=True`` is CWD of each position's class vector
+    Z-scored (numpy float64, one pixel at a time) and the naive CWD; a
+    standardisation over another axis (space, or a channel map) fails."""
+    s, t = logits(SHAPE, seed=3) * 3, logits(SHAPE, seed=4) + 2
+    y = labels((2, 3, 5), 4, seed=5, ignore_frac=ignore_frac)
+
+    def z(x):
+        x = x.detach().double().numpy()
+        out = np.empty_like(x)
+        for n, h, w in np.ndindex(x.shape[0], x.shape[2], x.shape[3]):
+            out[n, :, h, w] = np_standardize(x[n, :, h, w])
+        return torch.from_numpy(out)
+
+    ref, ref_map = naive_cwd(z(s), z(t), y != 255, T)
+    loss = cwd_loss(s, t, y, temperature=T, logit_stand=True)
+    np.testing.assert_allclose(loss.item(), ref, rtol=1e-10)
+    loss_map = cwd_loss(s, t, y, temperature=T, logit_stand=True,
+                        reduction='none')
+    np.testing.assert_allclose(loss_map.numpy(), ref_map, rtol=1e-9,
+                               atol=1e-13)
+    # the scale and shift of a pixel's logits no longer matter (up to
+    # the 1e-7 added to the std)
+    scaled = cwd_loss(s * 5 + 1, t, y, temperature=T, logit_stand=True)
+    torch.testing.assert_close(scaled, loss, rtol=1e-6, atol=0)
+    assert not math.isclose(cwd_loss(s, t, y, temperature=T).item(),
+                            loss.item(), rel_tol=1e-3)
+    module = CWDLoss(temperature=T, loss_weight=3.0, logit_stand=True)
+    torch.testing.assert_close(module(s, t, y), 3.0 * loss, rtol=1e-12,
+                               atol=0)

@@ -1,0 +1,6 @@
+# PSPNet-ResNet18 without distillation under CIRKD's protocol
+# (train_baseline.py's defaults; CIRKD README 91735ef: 72.55 val mIoU).
+_base_ = [
+    '../_base_/models/pspnet_r18.py',
+    '../_base_/cirkd_protocol.py',
+]

@@ -1,0 +1,10 @@
+# Logit CWD as CIRKD runs it (T 4, weight 3; main logits): DeepLabV3-ResNet101
+# (CIRKD's teacher) -> DeepLabV3-MobileNetV2, CIRKD's Cityscapes protocol.
+_base_ = [
+    '../_base_/models/deeplabv3_mbv2.py',
+    '../_base_/distillers/cwd.py',
+]
+model = dict(
+    _base_.distiller,
+    _delete_=True,
+    student=_base_.model)

@@ -1,0 +1,8 @@
+# GDKD + logit standardization, DeepLabV3-ResNet18 student: each pixel's logits
+# Z-scored over the 19 classes before the loss (docs/losses.md §6). No upstream
+# setting exists for segmentation: GDKD's temperature and weight, untuned.
+_base_ = [
+    '../gdkd/gdkd_deeplabv3-r101_to_deeplabv3-r18_8xb2-40k_cityscapes-512x1024.py'  # noqa: E501
+]
+model = dict(
+    distill_losses=[dict(_base_.model.distill_losses[0], logit_stand=True)])
