@@ -1,8 +1,7 @@
 """What KD, DKD, GDKD and GDKD3 share: checks, scaled logits, group
 log-masses, the reduction and the thin registered module. Logits are
-``(N, C)`` or ``(N, C, H, W)`` (classes on dim 1), labels ``(N,)`` or
-``(N, H, W)``. Plain autograd in the inputs' dtype (float32 for fp16 /
-bf16, as under AMP); the loss comes back in that dtype."""
+``(N, C[, H, W])`` (classes on dim 1), labels ``(N[, H, W])``. Plain
+autograd in the inputs' dtype (float32 for fp16 / bf16, as under AMP)."""
 import numbers
 from typing import Dict, Optional, Tuple, Union
 
@@ -47,10 +46,9 @@ def check_k(k: int, method: str, min_k: int = 1,
     count is known (the "other" group must keep a class)."""
     if isinstance(k, bool) or not isinstance(k, numbers.Integral):
         raise TypeError(f'{method} needs an integer k, got k={k!r}')
-    if num_classes is None:
-        if k < min_k:
-            raise ValueError(f'{method} needs k >= {min_k}, got k={k}')
-    elif not min_k <= k < num_classes:
+    if num_classes is None and k < min_k:
+        raise ValueError(f'{method} needs k >= {min_k}, got k={k}')
+    if num_classes is not None and not min_k <= k < num_classes:
         raise ValueError(f'{method} needs {min_k} <= k < C, got k={k} '
                          f'with C={num_classes} classes')
 
@@ -134,8 +132,7 @@ def finish(total: Tensor, parts: Dict[str, Tensor],
     by ``'mean'`` over the valid pixels of the batch (none: 0 with a zero
     gradient), ``'sum'`` or ``'none'`` (the map)."""
     if reduction not in ('mean', 'sum', 'none'):
-        raise ValueError(f'reduction must be none, mean or sum, got '
-                         f'{reduction!r}')
+        raise ValueError(f'reduction must be none/mean/sum: {reduction!r}')
 
     def reduce(loss_map: Tensor) -> Tensor:
         loss_map = loss_map.clamp_min(0.) * temperature**2
@@ -155,10 +152,8 @@ def finish(total: Tensor, parts: Dict[str, Tensor],
 
 
 class BaseDistillLoss(nn.Module):
-    """Holds the hyperparameters of a functional loss and calls it.
-
-    Subclasses set ``loss_fn`` (the pure-torch function) and pass their
-    method weights (checked to be >= 0) and other options as keywords.
+    """Holds the hyperparameters of a functional loss (``loss_fn``, set
+    by each subclass) and calls it.
 
     Args:
         loss_weight: factor on the returned loss.
