@@ -320,9 +320,12 @@ def test_pointrend_has_no_earlier_stage_to_distil():
                      stage_distill_weight=0.4)
 
 
-def test_stage_distillation_needs_matching_cascades():
+@pytest.mark.parametrize('teacher', ['encdec', 'pointrend'])
+def test_stage_distillation_needs_matching_cascades(teacher):
+    """A teacher that is no cascade, or a cascade with another number of
+    dense stages (PointRend: its coarse head only)."""
     model = SegDistiller(student=segmentor('cascade'),
-                         teacher=segmentor('encdec'),
+                         teacher=segmentor(teacher),
                          stage_distill_weight=[0.4])
     with pytest.raises(ValueError, match='student has 2 dense stages, '
                        'the teacher 1'):

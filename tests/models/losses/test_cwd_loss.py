@@ -195,8 +195,10 @@ def test_images_without_valid_positions_are_dropped(logits):
         assert loss.item() == 0 and empty.grad.shape == empty.shape
 
 
+@pytest.mark.parametrize('logit_stand', [False, True])
 @pytest.mark.parametrize('garbage', [math.nan, math.inf, -math.inf, 1e30])
-def test_garbage_at_ignored_pixels_is_harmless(logits, labels, garbage):
+def test_garbage_at_ignored_pixels_is_harmless(logits, labels, garbage,
+                                               logit_stand):
     s, t = logits(SHAPE, seed=15), logits(SHAPE, seed=16)
     y = labels((2, 3, 5), 4, seed=17, ignore_frac=0.4)
     ignored = (y == 255).unsqueeze(1).expand(SHAPE)
@@ -205,7 +207,7 @@ def test_garbage_at_ignored_pixels_is_harmless(logits, labels, garbage):
         if student is not s:
             student[ignored], teacher[ignored] = garbage, -garbage
         student.requires_grad_()
-        loss = cwd_loss(student, teacher, y)
+        loss = cwd_loss(student, teacher, y, logit_stand=logit_stand)
         loss.backward()
         out.append((loss.detach(), student.grad))
     torch.testing.assert_close(out[1][0], out[0][0], rtol=0, atol=0)
