@@ -236,6 +236,7 @@ def _xdist_group(item) -> 'str | None':
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
 def pytest_collection_modifyitems(config, items):
     for item in items:
         group = _xdist_group(item)
