@@ -1,0 +1,142 @@
+"""Everything the README, the docs site and the config folders' READMEs
+name exists: repository paths (configs, tools, tests, ...), relative
+links and their heading anchors, and every command-line flag written
+after one of our tools (checked against the tool's own ``--help``)."""
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.docs.doc_text import (anchors, command_lines, doc_files, prose,
+                                 rel, repo_paths, tool_flags)
+
+DOCS = doc_files()
+
+
+def _mim_roots():
+    """MMSeg's and MMPretrain's shipped ``.mim`` trees: the docs also
+    name their tools and configs (``tools/dataset_converters/``)."""
+    roots = []
+    for pkg in ('mmseg', 'mmpretrain'):
+        try:
+            mod = __import__(pkg)
+        except Exception:  # noqa: BLE001 (the cls extra may be absent)
+            continue
+        roots.append(Path(mod.__file__).parent / '.mim')
+    return roots
+
+
+def test_docs_are_found():
+    names = {rel(p) for p in DOCS}
+    assert 'README.md' in names
+    assert 'docs/en/index.md' in names
+    assert any(n.startswith('configs/') for n in names)
+
+
+# paths in other repositories that the docs cite as sources (a path of
+# ours that goes missing is never excused by this list)
+UPSTREAM = {
+    'configs/TL': 'ZaberKo/GDKD',
+    'configs/imagenet': 'ZaberKo/GDKD',
+    'configs/imagenet/r34_r18/mlkd.yaml': 'ZaberKo/GDKD (MLKD)',
+    'configs/resnet/r-56_c100.yaml': 'tiny-transformers',
+    'configs/ocrnet/README.md': 'open-mmlab/mmsegmentation',
+    'docs/MODEL_ZOO.md': 'AMD',
+    'tests/test_models/test_segmentors': 'open-mmlab/mmsegmentation',
+}
+
+
+def test_named_paths_exist():
+    roots = [REPO] + _mim_roots()
+    missing = []
+    for doc in DOCS:
+        for path in sorted(set(repo_paths(doc.read_text('utf-8')))):
+            if path in UPSTREAM and not (REPO / path).exists():
+                continue
+            if not any((root / path).exists() for root in roots):
+                missing.append(f'{rel(doc)}: {path}')
+    assert not missing, 'named but missing:\n' + '\n'.join(missing)
+
+
+_LINK = re.compile(r'\]\(([^)\s]+)\)')
+
+
+def test_relative_links_and_anchors_resolve():
+    broken = []
+    for doc in DOCS:
+        text = doc.read_text('utf-8')
+        for target in _LINK.findall(prose(text)):
+            if re.match(r'^[a-z]+:', target):  # http:, https:, mailto:
+                continue
+            path, _, anchor = target.partition('#')
+            dest = (doc.parent / path).resolve() if path else doc
+            if not dest.exists():
+                broken.append(f'{rel(doc)}: {target} (no such file)')
+                continue
+            if anchor and dest.suffix == '.md':
+                if anchor not in anchors(dest.read_text('utf-8')):
+                    broken.append(f'{rel(doc)}: {target} (no such heading)')
+    assert not broken, 'broken links:\n' + '\n'.join(broken)
+
+
+# runs each tool's --help in one process (imports shared), without
+# running the tool: argparse prints the help and exits first
+_HELP = r'''
+import contextlib, io, json, runpy, sys
+out = {}
+for tool in sys.argv[1:]:
+    buf = io.StringIO()
+    sys.argv = [tool, '--help']
+    try:
+        with contextlib.redirect_stdout(buf):
+            runpy.run_path(tool, run_name='__main__')
+    except SystemExit:
+        pass
+    out[tool] = buf.getvalue()
+print(json.dumps(out))
+'''
+
+
+def test_tool_flags_exist():
+    used = defaultdict(set)
+    for doc in DOCS:
+        for line in command_lines(doc.read_text('utf-8')):
+            for tool, flag in tool_flags(line):
+                used[tool].add((flag, rel(doc)))
+    assert 'tools/train.py' in used and 'tools/test.py' in used
+    missing_tools = [t for t in used if not (REPO / t).is_file()]
+    assert not missing_tools, missing_tools
+    tools = sorted(used)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (str(REPO), os.environ.get('PYTHONPATH')) if p))
+    proc = subprocess.run([sys.executable, '-c', _HELP, *tools], cwd=REPO,
+                          env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    helps = json.loads(proc.stdout.strip().splitlines()[-1])
+    missing = []
+    for tool in tools:
+        text = helps[tool]
+        assert 'usage:' in text, f'{tool} --help printed no usage'
+        known = set(re.findall(r'(?<![\w-])(--[A-Za-z][\w-]*)', text))
+        for flag, doc in sorted(used[tool]):
+            if flag not in known:
+                missing.append(f'{doc}: {tool} {flag}')
+    assert not missing, 'flags the tools do not have:\n' + '\n'.join(missing)
+
+
+@pytest.mark.parametrize('line,expected', [
+    ('python tools/train.py CFG --resume --amp | tee log',
+     {('tools/train.py', '--resume'), ('tools/train.py', '--amp')}),
+    ('bash tools/dist_test.sh CFG CKPT 4 --out x  # --not-this',
+     {('tools/test.py', '--out')}),
+    ('python $MMSEG/tools/train.py CFG --x', set()),
+])
+def test_tool_flag_extraction(line, expected):
+    assert set(tool_flags(line)) == expected
