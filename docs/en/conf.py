@@ -7,10 +7,13 @@ Nothing here needs the network (no intersphinx, a theme shipped as a
 package), so ``sphinx-build -W`` runs offline in CI
 (``tests/docs/test_docs_build.py``).
 """
+import glob
 import os
+import re
 import sys
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, '..', '..'))
 sys.path.insert(0, ROOT)
 
 scope = {}
@@ -48,3 +51,37 @@ napoleon_numpy_docstring = False
 html_theme = 'furo'  # shipped as a package: no CDN at build time
 html_title = f'gdkd_seg {release}'
 html_static_path = []
+
+
+# ----------------------------------------------------------- model zoo
+# configs/<folder>/README.md are the model zoo's pages (read on GitHub
+# beside the configs); the site shows copies in model_zoo/ (generated,
+# git-ignored), their links into docs/ rewritten to the site's pages, as
+# MMSeg's docs collect its configs' READMEs.
+_LINKS = [
+    (r'\]\(\.\./\.\./docs/en/', '](../'),
+    (r'\]\(\.\./\.\./docs/losses\.md', '](../advanced_guides/losses.md'),
+]
+
+
+def _model_zoo_pages() -> None:
+    out = os.path.join(HERE, 'model_zoo')
+    os.makedirs(out, exist_ok=True)
+    for readme in sorted(glob.glob(os.path.join(ROOT, 'configs', '*',
+                                                'README.md'))):
+        folder = os.path.basename(os.path.dirname(readme))
+        with open(readme, encoding='utf-8') as f:
+            text = f.read()
+        for pattern, repl in _LINKS:
+            text = re.sub(pattern, repl, text)
+        dst = os.path.join(out, f'{folder}.md')
+        old = None
+        if os.path.exists(dst):
+            with open(dst, encoding='utf-8') as f:
+                old = f.read()
+        if old != text:  # unchanged pages are not rebuilt
+            with open(dst, 'w', encoding='utf-8') as f:
+                f.write(text)
+
+
+_model_zoo_pages()
