@@ -1,8 +1,9 @@
 """Every Python block of the README, the docs site and the config
-folders' READMEs runs, or says why it cannot (docs/en/notes/docs.md):
+folders' READMEs runs, or says why it cannot (docs/en/advanced_guides/development.md):
 
-- unmarked: executed, each block in a fresh namespace, in an empty
-  directory, offline;
+- unmarked: executed in an empty directory, offline; the blocks of one
+  page run in order in one namespace (a page reads like a notebook: a
+  later block may use what an earlier one defined);
 - ``<!-- config: PATH -->`` above it: a config file; written at PATH in a
   scratch tree whose ``configs/`` is the repository's, and loaded with
   ``mmengine.Config.fromfile`` (its ``_base_`` chain resolves);
@@ -61,10 +62,12 @@ def test_every_block_compiles_and_is_marked_sanely(where, block):
 
 _RUN = r'''
 import json, sys, traceback
-failed = {}
+failed, spaces = {}, {}
 for where, code in json.loads(sys.stdin.read()):
+    page = where.rsplit(':', 1)[0]
+    scope = spaces.setdefault(page, {'__name__': '__snippet__'})
     try:
-        exec(compile(code, where, 'exec'), {'__name__': '__snippet__'})
+        exec(compile(code, where, 'exec'), scope)
     except BaseException:  # noqa: B036
         failed[where] = traceback.format_exc(limit=3)
 print(json.dumps(failed))
@@ -102,13 +105,19 @@ def test_unmarked_blocks_run(tmp_path):
 
 
 def test_config_blocks_load(tmp_path):
-    (tmp_path / 'configs').symlink_to(REPO / 'configs')
+    # a scratch configs/ whose entries are the repository's: a config
+    # block may add a folder (configs/my_method/...) without touching
+    # the checkout
+    (tmp_path / 'configs').mkdir()
+    for entry in (REPO / 'configs').iterdir():
+        (tmp_path / 'configs' / entry.name).symlink_to(entry)
     configs = []
     for where, b in BLOCKS:
         if kind(b.marker) != 'config':
             continue
         path = tmp_path / b.marker.split(':', 1)[1].strip()
-        assert tmp_path in path.resolve().parents, where
+        # never written into the checkout through a linked folder
+        assert tmp_path.resolve() in path.resolve().parents, where
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(b.text + '\n')
         configs.append((where, str(path)))
