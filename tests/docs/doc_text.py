@@ -12,7 +12,10 @@ def doc_files() -> List[Path]:
     """Every Markdown page a user reads: README.md, docs/**.md and
     configs/**/README.md."""
     files = [REPO / 'README.md']
-    files += sorted((REPO / 'docs').rglob('*.md'))
+    # not the site's generated copies of the config READMEs, nor builds
+    files += sorted(
+        p for p in (REPO / 'docs').rglob('*.md')
+        if not {'model_zoo', '_build'} & set(p.relative_to(REPO).parts))
     files += sorted((REPO / 'configs').rglob('README.md'))
     return files
 
@@ -119,6 +122,17 @@ def github_slug(heading: str) -> str:
     s = s.lower()
     s = re.sub(r'[^\w\- ]', '', s)
     return s.replace(' ', '-')
+
+
+_INCLUDE = re.compile(r'^```\{include\}\s+(\S+)\s*$', re.M)
+
+
+def page_text(path: Path) -> str:
+    """A page's Markdown with its myst ``{include}`` files inlined (the
+    site's losses page shows docs/losses.md)."""
+    text = path.read_text('utf-8')
+    return _INCLUDE.sub(
+        lambda m: page_text((path.parent / m.group(1)).resolve()), text)
 
 
 def anchors(text: str) -> set:
