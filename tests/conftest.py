@@ -123,6 +123,20 @@ def run_tool(*args: str, env: dict = None, timeout: int = 600,
     return proc
 
 
+@pytest.fixture(scope='session')
+def demo_quick(tmp_path_factory):
+    """``tools/demo.py --quick`` run once for the whole session: the
+    shipped teacher, every method, seeds 0 and 1, through the demo's
+    worker processes, in a work dir whose path holds a quote (paths reach
+    the configs through --cfg-options, never pasted into their source).
+    Returns ``(work_dir, stdout)``; tests read what it wrote and must not
+    change it."""
+    work = tmp_path_factory.mktemp('demo') / "it's the demo"
+    proc = run_tool('tools/demo.py', '--quick', '--work-dir', str(work),
+                    timeout=900)
+    return work, proc.stdout
+
+
 def make_tiny_teacher_ckpt(path: str, seed: int = 0,
                            config: str = 'tiny_teacher.py') -> str:
     """Save a tiny model (by default the DeepLabV3 of
@@ -200,7 +214,7 @@ def _restore_mmengine_globals_per_module():
 # module, a shared session fixture its users. The distributed tests start
 # process groups of their own: they share one worker, one at a time.
 # Everything else is spread test by test (``--dist loadgroup``).
-_SHARED_SESSION_FIXTURES = ('tiny_cifar',)
+_SHARED_SESSION_FIXTURES = ('tiny_cifar', 'demo_quick')
 
 
 def _xdist_group(item) -> 'str | None':

@@ -205,11 +205,15 @@ def test_distillation_terms_count_the_pixels_the_sources_count():
     pixel, labels or not: KD is the mean over all pixels of
     KL(teacher || student) at T 1; GDKD and CWD do not change with the
     labels. seg-gdkd's DKD leaves ignored pixels out (it needs labels)."""
+    from gdkd_seg.models.distillers.seg_distiller import \
+        downsample_labels
     from gdkd_seg.registry import MODELS as LOSSES
     torch.manual_seed(6)
     s, t = torch.randn(2, 19, 8, 12), torch.randn(2, 19, 8, 12) * 2
     labels = torch.randint(0, 19, (2, 64, 96))
     labels[:, :32] = 255  # the top half ignored
+    # at the logits' resolution, as SegDistiller passes them
+    labels = downsample_labels(labels, s.shape[2:])  # (2, 8, 12)
     losses = {m: [LOSSES.build(c) for c in cirkd_config(m).model.
                   distill_losses] for m in ('kd', 'gdkd', 'cwd', 'dkd')}
     (kd, ), (gdkd, ), (cwd, ), (dkd, ) = (losses[m] for m in losses)

@@ -3,7 +3,8 @@
     python tools/extract_student.py CHECKPOINT OUTPUT
 
 The output holds ``state_dict`` (the student's keys, without the
-``student.`` prefix) and ``meta``; plain MMSeg / MMPretrain load it
+``student.`` prefix) and ``meta`` as plain data, written atomically;
+plain MMSeg / MMPretrain (a bare ``torch.load``) load it
 strictly into a model built from the student config
 (:func:`gdkd_seg.apis.extract_student`).
 """

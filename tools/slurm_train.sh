@@ -18,7 +18,7 @@ CPUS_PER_TASK=${CPUS_PER_TASK:-5}
 GRES=${GRES-"--gres=gpu:${GPUS_PER_NODE}"}
 SRUN_ARGS=${SRUN_ARGS:-""}
 
-PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
+PYTHONPATH="$(dirname "$0")/..${PYTHONPATH:+:$PYTHONPATH}" \
 srun -p "${PARTITION}" \
     --job-name="${JOB_NAME}" \
     ${GRES} \

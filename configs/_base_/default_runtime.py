@@ -10,12 +10,15 @@ custom_imports = dict(imports=['gdkd_seg'], allow_failed_imports=False)
 #   `safe_globals`, auto_scale_lr's base batch from the `NxbM` name;
 runner_type = 'GDKDRunner'
 # - checkpoints (load_from, resume, init_cfg) through the safe unpickler
-#   with MMEngine's allow-list, exact resume (random states in
-#   checkpoints), fail-fast data checks, clean exit of CPU distributed
-#   runs. A config that sets custom_hooks replaces this list; keep it with
+#   with MMEngine's allow-list, checkpoints written as plain data
+#   (torch.load's default loads them) and atomically, exact resume
+#   (random states in checkpoints), fail-fast data checks, clean exit of
+#   CPU distributed runs. A config that sets custom_hooks replaces this
+#   list; keep it with
 #   `custom_hooks = _base_.custom_hooks + [dict(type='TeacherEvalHook')]`.
 custom_hooks = [
     dict(type='SafeLoadHook'),
+    dict(type='SafeSaveHook'),
     dict(type='RNGStateHook'),
     dict(type='DataCheckHook'),
     dict(type='GlooDrainHook'),

@@ -8,7 +8,7 @@ from mmengine.registry import DATASETS, MODELS, init_default_scope
 from mmengine.runner import load_checkpoint
 
 from gdkd_seg.checkpoint.safe_load import mmengine_checkpoint_loading
-from gdkd_seg.models.losses.utils import downsample_labels
+from gdkd_seg.models.distillers.seg_distiller import downsample_labels
 
 
 def load_cfg(config: str, cfg_options: Optional[dict] = None) -> Config:
@@ -66,8 +66,7 @@ def logits_and_labels(model: torch.nn.Module,
     samples = data['data_samples']
     if logits.dim() == 4:
         gt = torch.stack([s.gt_sem_seg.data[0] for s in samples])
-        labels = downsample_labels(gt, logits.shape[2:],
-                                   exact_multiple=False).long()
+        labels = downsample_labels(gt, logits.shape[2:]).long()
     else:
         labels = torch.cat([s.gt_label.view(-1)[:1] for s in samples])
     return logits, labels

@@ -30,6 +30,8 @@ from mmengine.registry import DefaultScope
 from mmseg.registry import MODELS
 from torch import Tensor
 
+from gdkd_seg.checkpoint.atomic_io import atomic_torch_save
+from gdkd_seg.checkpoint.plain_data import to_plain
 from gdkd_seg.checkpoint.safe_load import load_mmengine_checkpoint
 from gdkd_seg.models.distillers.base import load_model_cfg
 
@@ -324,5 +326,7 @@ def convert_cirkd(
     converted, report = convert_state_dict(state, target, layout)
     os.makedirs(osp.dirname(osp.abspath(dst)), exist_ok=True)
     meta = dict(converted_from=osp.basename(src), cirkd_layout=layout)
-    torch.save({'state_dict': converted, 'meta': meta}, dst)
+    # plain data, written whole or not at all (a kill leaves no half file)
+    atomic_torch_save(to_plain({'state_dict': converted, 'meta': meta})[0],
+                      dst)
     return report

@@ -11,6 +11,8 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 from torch import Tensor
 
+from gdkd_seg.checkpoint.atomic_io import atomic_torch_save
+from gdkd_seg.checkpoint.plain_data import to_plain
 from gdkd_seg.checkpoint.safe_load import load_mmengine_checkpoint
 
 # backbone entries a pre-trained MAE encoder has no counterpart for; their
@@ -145,5 +147,7 @@ def export_vit_backbone(checkpoint: str,
     meta.update({k: v for k, v in ckpt.get('meta', {}).items()
                  if k in ('epoch', 'iter', 'mmengine_version')})
     os.makedirs(osp.dirname(osp.abspath(output)), exist_ok=True)
-    torch.save({'state_dict': encoder, 'meta': meta}, output)
+    # plain data, written whole or not at all (a kill leaves no half file)
+    atomic_torch_save(to_plain({'state_dict': encoder, 'meta': meta})[0],
+                      output)
     return dict(new=new, dropped=dropped)

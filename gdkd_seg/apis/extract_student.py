@@ -2,8 +2,8 @@
 import os
 import os.path as osp
 
-import torch
-
+from gdkd_seg.checkpoint.atomic_io import atomic_torch_save
+from gdkd_seg.checkpoint.plain_data import to_plain
 from gdkd_seg.checkpoint.safe_load import load_mmengine_checkpoint
 
 
@@ -11,8 +11,9 @@ def extract_student(checkpoint: str, output: str) -> int:
     """Save the student weights of ``checkpoint`` to ``output``.
 
     The output holds ``state_dict`` (the student's keys, without the
-    ``student.`` prefix) and ``meta``; plain MMSeg / MMPretrain load it
-    strictly into a model built from the student config.
+    ``student.`` prefix) and ``meta``, as plain data written atomically:
+    plain MMSeg / MMPretrain (a bare ``torch.load``) load it strictly into
+    a model built from the student config.
 
     Args:
         checkpoint: a distillation checkpoint (path or URL).
@@ -36,5 +37,6 @@ def extract_student(checkpoint: str, output: str) -> int:
             if k in ('epoch', 'iter', 'mmengine_version', 'dataset_meta',
                      'seed', 'experiment_name')}
     os.makedirs(osp.dirname(osp.abspath(output)), exist_ok=True)
-    torch.save({'state_dict': student, 'meta': meta}, output)
+    atomic_torch_save(to_plain({'state_dict': student, 'meta': meta})[0],
+                      output)
     return len(student)

@@ -13,9 +13,11 @@ _leftImg8bit.png`` and ``gtFine/{split}/..._gtFine_labelTrainIds.png``), so
 MMSeg's Cityscapes dataset code, pipelines and ``IoUMetric`` read it as they
 read Cityscapes (see :class:`DemoDigitsDataset` for the 11 class names).
 """
+import hashlib
 import json
 import os
 import os.path as osp
+import shutil
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
@@ -30,6 +32,59 @@ CITY = 'digits'  # the "city" folder of the Cityscapes layout
 BUILDER_VERSION = 4
 # shares of scikit-learn's digits drawn by each split (disjoint)
 DIGIT_SHARES = (('train', 0.6), ('val', 0.1), ('test', 0.3))
+NUM_DIGITS = 1797  # len(sklearn.datasets.load_digits().images)
+# the folders the builder owns under its root (it clears them to rebuild)
+OWNED = ('leftImg8bit', 'gtFine')
+MARKER = '.gdkd_demo_digits'  # marks a root the builder writes into
+
+
+def digit_pools(seed: int) -> Dict[str, List[int]]:
+    """Indices (into scikit-learn's digits) each split draws from, for
+    the benchmark of ``seed``: disjoint, in the builder's order. The
+    generator of ``seed`` draws this permutation first."""
+    order = np.random.default_rng(seed).permutation(NUM_DIGITS)
+    pools, start = {}, 0
+    for split, share in DIGIT_SHARES:
+        stop = start + int(round(share * NUM_DIGITS))
+        pools[split] = [int(i) for i in order[start:stop]]
+        start = stop
+    return pools
+
+
+def files_sha256(root: str) -> str:
+    """One sha256 over every file under the builder's folders of ``root``
+    (relative path and content, in sorted order): what the datasets
+    read."""
+    digest = hashlib.sha256()
+    for top in OWNED:
+        for folder, dirs, files in sorted(os.walk(osp.join(root, top))):
+            dirs.sort()
+            for name in sorted(files):
+                path = osp.join(folder, name)
+                digest.update(osp.relpath(path, root).encode() + b'\0')
+                with open(path, 'rb') as f:
+                    digest.update(hashlib.sha256(f.read()).digest())
+    return digest.hexdigest()
+
+
+def _clear(root: str) -> None:
+    """Remove what an earlier build left (so a smaller rebuild leaves no
+    stale images). Only a root the builder made, or one without image
+    folders, is touched."""
+    owned = [osp.join(root, top) for top in OWNED
+             if osp.exists(osp.join(root, top))]
+    if owned and not osp.isfile(osp.join(root, MARKER)):
+        raise FileExistsError(
+            f'{root} holds {", ".join(OWNED)} folders that '
+            'build_demo_digits did not write; pass an empty or new folder')
+    os.makedirs(root, exist_ok=True)
+    with open(osp.join(root, MARKER), 'w') as f:
+        f.write('written by gdkd_seg.demo.build_demo_digits\n')
+    meta = osp.join(root, 'meta.json')
+    if osp.exists(meta):  # first: an interrupted rebuild is never reused
+        os.remove(meta)
+    for path in owned:
+        shutil.rmtree(path)
 
 
 def _load_photos() -> List[np.ndarray]:
@@ -143,7 +198,9 @@ def build_demo_digits(root: str,
     (60 % train, 10 % val, 30 % test, split by ``seed``), so no test digit
     was seen in training; the photographs behind them are shared, as
     Cityscapes' cities share streets' looks. If ``root/meta.json`` records
-    the same arguments, nothing is rewritten.
+    the same arguments and the files still hash to its ``files_sha256``,
+    nothing is rewritten; otherwise the image folders are cleared and
+    rebuilt (``meta.json``, written last, marks a complete build).
 
     Args:
         root: output directory.
@@ -160,7 +217,12 @@ def build_demo_digits(root: str,
     Returns:
         The metadata written to ``root/meta.json``: the arguments, and per
         split the pixel count of every label value (``pixel_counts``) and
-        the number of digits of every class (``instance_counts``).
+        the number of digits of every class (``instance_counts``) and
+        the hash of the files (``files_sha256``).
+
+    Raises:
+        FileExistsError: ``root`` holds image folders the builder did not
+            write.
     """
     args = dict(seed=seed, n_train=n_train, n_val=n_val, n_test=n_test,
                 size=list(size), n_digits=list(n_digits),
@@ -170,18 +232,23 @@ def build_demo_digits(root: str,
     if osp.isfile(meta_file) and not overwrite:
         with open(meta_file) as f:
             meta = json.load(f)
-        if meta.get('args') == args:
+        if (meta.get('args') == args
+                and meta.get('files_sha256') == files_sha256(root)):
             return meta
+    _clear(root)
     import cv2
     rng = np.random.default_rng(seed)
     photos = _load_photos()
     digit_imgs, digit_labels = _load_digits()
+    assert len(digit_imgs) == NUM_DIGITS
     order = rng.permutation(len(digit_imgs))
+    pools = digit_pools(seed)
     sizes = dict(train=n_train, val=n_val, test=n_test)
     pixels, instances, start = {}, {}, 0
     for split, share in DIGIT_SHARES:
         stop = start + int(round(share * len(order)))
         pool = order[start:stop]
+        assert pool.tolist() == pools[split]
         start = stop
         if sizes[split] == 0:
             continue
@@ -206,7 +273,9 @@ def build_demo_digits(root: str,
         pixels[split] = {str(v): int(c) for v, c in enumerate(hist) if c}
         instances[split] = {str(v): int(c) for v, c in enumerate(found)
                             if v > 0}
-    meta = dict(args=args, pixel_counts=pixels, instance_counts=instances)
-    with open(meta_file, 'w') as f:
+    meta = dict(args=args, pixel_counts=pixels, instance_counts=instances,
+                files_sha256=files_sha256(root))
+    with open(meta_file + '.tmp', 'w') as f:
         json.dump(meta, f, indent=1)
+    os.replace(meta_file + '.tmp', meta_file)
     return meta

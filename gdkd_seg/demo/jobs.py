@@ -2,9 +2,12 @@
 last weights on the held-out test split, in this process, with MMEngine's
 runner on our configs (the run tools/train.py then tools/test.py make,
 without starting two interpreters per run)."""
+import hashlib
 import json
 import os
 import os.path as osp
+import resource
+import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -23,6 +26,13 @@ class Job:
         work_dir: where MMEngine writes logs, checkpoint and
             ``result.json``.
         options: further ``--cfg-options`` (data root, teacher weights).
+        split: the split that scores the run: ``'test'`` (the held-out
+            split) or ``'val'`` (design choices; test is then never
+            evaluated).
+        context: what else defines the run and is not in the options:
+            the data's arguments and hash, the config's content hash, the
+            teacher's sha256, the package versions (the demo fills it;
+            a finished run is reused only if all of it matches).
     """
     name: str
     config: str
@@ -30,6 +40,8 @@ class Job:
     iters: int
     work_dir: str
     options: Dict = field(default_factory=dict)
+    split: str = 'test'
+    context: Dict = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -54,13 +66,28 @@ class Job:
 
 
 def finished(job: Job) -> Optional[Dict]:
-    """The stored result of ``job`` if it ran with the same settings."""
+    """The stored result of ``job`` if it ran with the same settings
+    (everything in :class:`Job`, its context included)."""
     path = osp.join(job.work_dir, 'result.json')
-    if not osp.isfile(path):
+    try:
+        with open(path) as f:
+            result = json.load(f)
+    except (OSError, ValueError):  # none, or not a complete file
         return None
-    with open(path) as f:
-        result = json.load(f)
-    return result if result.get('job') == _spec(job) else None
+    if not isinstance(result, dict) or result.get('job') != _spec(job):
+        return None
+    return result
+
+
+def write_json(path: str, data: Dict) -> None:
+    """Write ``data`` so that ``path`` is either the old file or the
+    complete new one, even if the process is killed meanwhile."""
+    tmp = f'{path}.tmp{os.getpid()}'
+    with open(tmp, 'w') as f:
+        json.dump(data, f, indent=1, default=float)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
 
 
 def _spec(job: Job) -> Dict:
@@ -82,6 +109,51 @@ def _report_iters(send: Callable, key: str, every: int):
                 send(('iter', key, step))
 
     return ReportIters()
+
+
+def _pairing_record():
+    """A hook recording what must be identical for the runs of one seed:
+    the student's weights when training starts (after ``init_weights``),
+    the images of every batch in order, and torch's random state after
+    every iteration (dropout masks come from it). Each is a sha256, so
+    the demo can compare a seed's runs; reading them draws no random
+    numbers."""
+    import torch
+    from mmengine.hooks import Hook
+    from mmengine.model import is_model_wrapper
+
+    class PairingRecord(Hook):
+
+        def __init__(self) -> None:
+            self.init = hashlib.sha256()
+            self.batches = hashlib.sha256()
+            self.rng = hashlib.sha256()
+
+        def before_train(self, runner) -> None:
+            model = runner.model
+            model = model.module if is_model_wrapper(model) else model
+            student = getattr(model, 'student', model)
+            for key, value in sorted(student.state_dict().items()):
+                self.init.update(key.encode() + b'\0')
+                self.init.update(value.detach().cpu().contiguous()
+                                 .numpy().tobytes())
+
+        def before_train_iter(self, runner, batch_idx,
+                              data_batch=None) -> None:
+            for sample in data_batch['data_samples']:
+                self.batches.update(
+                    osp.basename(sample.img_path).encode() + b'\0')
+
+        def after_train_iter(self, runner, batch_idx, data_batch=None,
+                             outputs=None) -> None:
+            self.rng.update(torch.get_rng_state().numpy().tobytes())
+
+        def result(self) -> Dict[str, str]:
+            return dict(init=self.init.hexdigest(),
+                        batches=self.batches.hexdigest(),
+                        rng=self.rng.hexdigest())
+
+    return PairingRecord()
 
 
 @contextmanager
@@ -117,15 +189,26 @@ def run_job(job: Job, send: Optional[Callable] = None) -> Dict:
             then hold ``load_from``).
         send: called with ``('iter', key, iteration)`` messages.
 
+    A run starts in an empty ``work_dir`` (what an interrupted or other
+    run left there is removed first) and writes ``result.json`` last and
+    atomically, so a directory holds a complete result or none.
+
     Returns:
-        ``{'job', 'test', 'val', 'seconds'}``: the job, its test and
-        validation mIoU (%) and the wall time.
+        ``{'job', 'test', 'val', 'seconds', 'cpu_seconds', 'pairing'}``:
+        the job, its test (``None`` when scored on val) and validation
+        mIoU (%), the wall and CPU (user + system) time of this process
+        and, for a training run, the pairing record (see
+        :func:`_pairing_record`).
     """
     from mmengine.config import Config
     from mmengine.runner import Runner
 
-    os.makedirs(job.work_dir, exist_ok=True)
+    if osp.isdir(job.work_dir):
+        shutil.rmtree(job.work_dir)
+    os.makedirs(job.work_dir)
     start = time.time()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    pairing = None
     with _output_to(osp.join(job.work_dir, 'run.out')):
         cfg = Config.fromfile(job.config)
         cfg.merge_from_dict(job.cfg_options())
@@ -137,12 +220,18 @@ def run_job(job: Job, send: Optional[Callable] = None) -> Dict:
                 every = max(1, job.iters // 20)
                 runner.register_hook(_report_iters(send, job.key, every),
                                      priority='LOWEST')
+            pairing = _pairing_record()
+            runner.register_hook(pairing, priority='LOWEST')
             runner.train()
             val = runner.message_hub.get_scalar('val/mIoU').current()
-        test = runner.test()
-    result = dict(job=_spec(job), test=float(test['mIoU']), val=float(val),
-                  seconds=round(time.time() - start, 1))
-    with open(osp.join(job.work_dir, 'result.json'), 'w') as f:
-        json.dump(result, f, indent=1)
+        test = (float(runner.test()['mIoU']) if job.split == 'test' else
+                None)
+    end = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (end.ru_utime - usage.ru_utime) + (end.ru_stime - usage.ru_stime)
+    result = dict(job=_spec(job), test=test, val=float(val),
+                  seconds=round(time.time() - start, 1),
+                  cpu_seconds=round(cpu, 1),
+                  pairing=pairing.result() if pairing else None)
+    write_json(osp.join(job.work_dir, 'result.json'), result)
     return result
 

@@ -2,11 +2,11 @@
 teacher checks at start-up, bf16 autocast on CPU, CPU distributed runs,
 and the runner that applies them before MMEngine builds anything."""
 from .hooks import (DataCheckHook, GlooDrainHook, RNGStateHook,
-                    SafeLoadHook, TeacherEvalHook)
+                    SafeLoadHook, SafeSaveHook, TeacherEvalHook)
 from .optim_wrappers import AutocastOptimWrapper
 from .runners import GDKDRunner
 
 __all__ = [
     'DataCheckHook', 'GlooDrainHook', 'RNGStateHook', 'SafeLoadHook',
-    'TeacherEvalHook', 'AutocastOptimWrapper', 'GDKDRunner'
+    'SafeSaveHook', 'TeacherEvalHook', 'AutocastOptimWrapper', 'GDKDRunner'
 ]

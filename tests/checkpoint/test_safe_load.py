@@ -1,14 +1,19 @@
 """Checkpoints are unpickled with torch's safe loader plus the smallest
 allow-list real MMEngine checkpoints need, only inside our loading paths;
 crafted files are refused with nothing executed."""
+import dataclasses
 import os
+import subprocess
+import sys
 import uuid
+from collections import Counter, OrderedDict, defaultdict
 
 import numpy as np
 import pytest
 import torch
 import torch.nn as nn
 from mmengine.dataset import pseudo_collate
+from mmengine.evaluator import BaseMetric, Evaluator
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
@@ -41,8 +46,19 @@ class ToyModel(BaseModel):
         return dict(loss=out.pow(2).mean()) if mode == 'loss' else out
 
 
+class Float32Score(BaseMetric):
+    """A score of type ``numpy.float32``, as MMSeg's ``IoUMetric`` gives
+    mIoU (the mean of float32 arrays)."""
+
+    def process(self, data_batch, data_samples):
+        self.results.append(0)
+
+    def compute_metrics(self, results):
+        return dict(score=np.float32(0.5))
+
+
 def toy_runner(work_dir, max_iters=2, hooks=('RNGStateHook', ), model=None,
-               **kwargs):
+               checkpoint=None, **kwargs):
     """A real MMEngine run: SGD + LR schedule, iteration-based loop,
     checkpoints with message hub, optimizer, schedulers and (the hooks
     tools/train.py adds) random states."""
@@ -54,13 +70,15 @@ def toy_runner(work_dir, max_iters=2, hooks=('RNGStateHook', ), model=None,
         experiment_name=uuid.uuid4().hex,
         train_dataloader=DataLoader(data, batch_size=2,
                                     collate_fn=pseudo_collate),
-        train_cfg=dict(by_epoch=False, max_iters=max_iters),
+        train_cfg=kwargs.pop('train_cfg', dict(by_epoch=False,
+                                               max_iters=max_iters)),
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1,
                                           momentum=0.9)),
         param_scheduler=dict(type='LinearLR', by_epoch=False, begin=0,
                              end=4),
         default_hooks=dict(checkpoint=dict(type='CheckpointHook',
-                                           by_epoch=False, interval=2)),
+                                           by_epoch=False, interval=2,
+                                           **(checkpoint or {}))),
         custom_hooks=[dict(type=h) for h in hooks],
         randomness=dict(seed=0),
         log_level='WARNING',
@@ -69,9 +87,32 @@ def toy_runner(work_dir, max_iters=2, hooks=('RNGStateHook', ), model=None,
 
 @pytest.fixture(scope='module')
 def real_ckpt(tmp_path_factory):
-    """``iter_2.pth`` of a real run (written under the pinned numpy)."""
+    """``iter_2.pth`` of a real run without SafeSaveHook, with
+    save_best (written under the pinned numpy)."""
+    from mmengine.logging import MessageHub
+    from mmengine.registry import DefaultScope
     work = tmp_path_factory.mktemp('run')
-    toy_runner(work).train()
+    # a module fixture runs outside conftest's per-test isolation: the
+    # runner's 'mmengine' default scope would stay current for later
+    # modules (MMPretrain builds would look in MMEngine's registry)
+    saved = {cls: dict(cls._instance_dict)
+             for cls in (DefaultScope, MessageHub)}
+    data = [dict(inputs=torch.randn(2)) for _ in range(2)]
+    try:
+        # validation and save_best as MMSeg's runs do them: from the
+        # first validation on, every checkpoint holds the float32 score
+        # in the message hub
+        toy_runner(work, train_cfg=dict(by_epoch=False, max_iters=2,
+                                        val_interval=1),
+                   val_dataloader=DataLoader(data, batch_size=2,
+                                             collate_fn=pseudo_collate),
+                   val_cfg=dict(), val_evaluator=Evaluator(Float32Score()),
+                   checkpoint=dict(save_best='score',
+                                   rule='greater')).train()
+    finally:
+        for cls, instances in saved.items():
+            cls._instance_dict.clear()
+            cls._instance_dict.update(instances)
     return str(work / 'iter_2.pth')
 
 
@@ -99,6 +140,7 @@ def test_real_checkpoint_loads_and_works(real_ckpt):
     assert type(loss) is HistoryBuffer and len(loss.data[0]) == 2
     assert loss.statistics('mean') == loss.mean()  # the methods work
     assert isinstance(hub['runtime_info']['eta'], np.float64)
+    assert type(hub['runtime_info']['best_score']) is np.float32
     assert ckpt['rng_state']['numpy'][1].dtype == np.uint32
     assert ckpt['meta']['iter'] == 2 and 'linear.weight' in ckpt[
         'state_dict']
@@ -124,7 +166,8 @@ def test_allow_list_is_exactly_these():
         'mmengine.logging.history_buffer.HistoryBuffer',
         'numpy._core.multiarray._reconstruct', 'numpy.ndarray',
         'numpy.dtype', 'numpy.dtypes.Float64DType',
-        'numpy.dtypes.Int64DType', 'numpy.dtypes.UInt32DType',
+        'numpy.dtypes.Float32DType', 'numpy.dtypes.Int64DType',
+        'numpy.dtypes.UInt32DType',
         'numpy._core.multiarray.scalar', 'builtins.getattr'
     ])
 
@@ -277,10 +320,12 @@ def test_check_checkpoint_accepts_data():
                 t=torch.zeros(2), n=np.arange(3), s=np.float32(1),
                 size=torch.Size([2]), dev=torch.device('cpu'),
                 dt=torch.float16, ndt=np.dtype('f4'),
-                h=HistoryBuffer([1.0], [1]))
+                h=HistoryBuffer([1.0], [1]),
+                milestones=Counter({150: 1}))  # MultiStepLR's state
     check_checkpoint(data)
     for bad in (print, HistoryBuffer, np.array([None], dtype=object),
-                type('Thing', (), {})()):
+                type('Thing', (), {})(), Counter({print: 1}),
+                defaultdict(print)):
         with pytest.raises(UnsafeCheckpointError):
             check_checkpoint(dict(x=[bad]))
 
@@ -351,11 +396,12 @@ def restore_trusted():
     safe_load._trusted.update(saved)
 
 
+@dataclasses.dataclass
 class Payload:
-    """An arbitrary object a checkpoint should not carry."""
+    """An object of a plain data class: a checkpoint should not carry it
+    unless the user allows the class."""
 
-    def __init__(self, value=1):
-        self.value = value
+    value: int = 1
 
 
 def save_with(path, teacher, extra):
@@ -406,3 +452,176 @@ def test_opt_in_by_name(tmp_path, teacher, monkeypatch, restore_trusted,
         torch.load(path)  # only our loading paths trust it
     with pytest.raises(ValueError, match='not an importable'):
         allow_globals(['no_such_module_xyz.Thing'])
+
+
+# --- tensor hook slots and every loading path ---------------------------
+class Hooked:
+    """Pickles as ``tensor`` rebuilt through ``_rebuild_from_type_v2``
+    with ``slot`` (a C-level slot, not in ``__dict__``) set to
+    ``{0: hook}``: autograd would call ``hook``."""
+
+    def __init__(self, tensor, slot, hook):
+        self.tensor, self.slot, self.hook = tensor, slot, hook
+
+    def __reduce_ex__(self, protocol):
+        rebuild, args = self.tensor.__reduce_ex__(2)
+        state = {self.slot: OrderedDict({0: self.hook})}
+        return torch._tensor._rebuild_from_type_v2, (rebuild, torch.Tensor,
+                                                      args, state)
+
+
+SLOTS = ['_backward_hooks', '_post_accumulate_grad_hooks']
+
+
+def plant_hook(slot):
+    def plant(c):
+        c['state_dict']['linear.weight'] = Hooked(
+            c['state_dict']['linear.weight'], slot, HistoryBuffer.mean)
+    return plant
+
+
+def plant_in_meta(c):
+    c['meta']['step'] = HistoryBuffer.mean
+
+
+@pytest.mark.parametrize('plant', [plant_hook(s) for s in SLOTS] +
+                         [plant_in_meta], ids=SLOTS + ['meta'])
+def test_every_loading_path_refuses_what_is_not_data(real_ckpt, tmp_path,
+                                                     plant):
+    path = craft(real_ckpt, tmp_path, plant)
+    with mmengine_checkpoint_loading():  # the file does load as pickles
+        loaded = torch.load(path)
+    if plant is not plant_in_meta:
+        assert getattr(loaded['state_dict']['linear.weight'],
+                       plant.__closure__[0].cell_contents)
+    match = 'not data'
+    with pytest.raises(UnsafeCheckpointError, match=match):
+        load_mmengine_checkpoint(path)  # tools, teacher, analysis tables
+    runner = toy_runner(tmp_path / 'resume', max_iters=3,
+                        hooks=('SafeLoadHook', ), load_from=path,
+                        resume=True)
+    with pytest.raises(UnsafeCheckpointError, match=match):
+        runner.train()
+    runner = toy_runner(tmp_path / 'init', hooks=('SafeLoadHook', ),
+                        model=ToyModel(dict(type='Pretrained',
+                                            checkpoint=path)))
+    with pytest.raises(UnsafeCheckpointError, match=match):
+        runner.train()  # init_cfg=dict(type='Pretrained')
+
+
+def test_analysis_loading_refuses_tensor_hooks(tmp_path, teacher):
+    from gdkd_seg.analysis.inference import load_cfg, load_model
+    state = teacher.state_dict()
+    name = next(iter(state))
+    state[name] = Hooked(state[name], '_backward_hooks', OrderedDict)
+    torch.save({'state_dict': state, 'meta': {}}, tmp_path / 'h.pth')
+    with pytest.raises(UnsafeCheckpointError, match='_backward_hooks'):
+        load_model(load_cfg(TINY), str(tmp_path / 'h.pth'))
+
+
+# --- TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD -------------------------------------
+def test_our_loaders_stay_safe_when_torch_is_told_not_to_be(
+        real_ckpt, tmp_path, monkeypatch):
+    """With the variable set, torch.load without ``weights_only`` (how
+    MMEngine calls it) unpickles anything; our loaders set it aside."""
+    marker = tmp_path / 'pwned'
+    path = craft(real_ckpt, tmp_path, lambda c: c['meta'].update(
+        x=Reduce(os.system, f'touch {marker}')))
+    monkeypatch.setenv('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
+    with pytest.raises(UnsafeCheckpointError, match='posix.system'):
+        load_mmengine_checkpoint(path)
+    with pytest.raises(UnsafeCheckpointError, match='posix.system'):
+        call_tool('extract_student.py', path, str(tmp_path / 'out.pth'))
+    runner = toy_runner(tmp_path / 'safe', max_iters=3,
+                        hooks=('SafeLoadHook', ), load_from=path,
+                        resume=True)
+    with pytest.raises(UnsafeCheckpointError, match='posix.system'):
+        runner.train()
+    assert not marker.exists()
+    assert os.environ['TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD'] == '1'  # back
+    assert load_mmengine_checkpoint(real_ckpt)['meta']['iter'] == 2
+
+
+# --- the opt-in takes plain data classes only ----------------------------
+def test_opt_in_of_what_is_allowed_already_changes_nothing(
+        monkeypatch, restore_trusted, real_ckpt):
+    """A config written for a loader without the float32 dtype (the
+    CIRKD protocol configs once had
+    ``safe_globals = ['numpy.dtypes.Float32DType']``) still builds;
+    nothing is added to the trusted names."""
+    names = ['numpy.dtypes.Float32DType',
+             'mmengine.logging.history_buffer.HistoryBuffer']
+    assert allow_globals(names) == []
+    assert not set(names) & set(safe_load._trusted)
+    monkeypatch.setenv(ENV_VAR, ','.join(names))
+    assert load_mmengine_checkpoint(real_ckpt)['meta']['iter'] == 2
+
+
+@pytest.mark.parametrize('name,why', [
+    ('subprocess.check_call', 'function'),
+    ('subprocess.Popen', 'defines __init__'),
+    ('builtins.eval', 'builtin_function'),
+    ('posix.system', 'builtin_function'),
+    ('pathlib.Path', 'defines'),
+    ('collections.OrderedDict', 'defines'),
+    ('mmengine.config.Config', 'defines __init__'),
+    ('enum.Enum', 'metaclass'),
+    ('numpy.dtypes.Float16DType', 'metaclass'),
+])
+def test_opt_in_refuses_what_could_run_code(name, why, monkeypatch,
+                                            restore_trusted, real_ckpt):
+    with pytest.raises(UnsafeCheckpointError, match=why):
+        allow_globals([name])
+    assert name not in safe_load._trusted
+    monkeypatch.setenv(ENV_VAR, name)
+    with pytest.raises(UnsafeCheckpointError, match=why):
+        load_mmengine_checkpoint(real_ckpt)
+
+
+def test_following_the_advice_never_runs_a_command(real_ckpt, tmp_path,
+                                                   monkeypatch):
+    """The issue's case: a file calling subprocess.check_call. The refusal
+    does not offer the opt-in, and taking it anyway is refused."""
+    marker = tmp_path / 'pwned'
+    path = craft(real_ckpt, tmp_path, lambda c: c['meta'].update(
+        x=Reduce(subprocess.check_call, ['touch', str(marker)])))
+    with pytest.raises(UnsafeCheckpointError) as info:
+        load_mmengine_checkpoint(path)
+    # pickle protocol 2 names it by its Python 2 name, commands.check_call
+    assert 'check_call' in str(info.value)
+    assert ENV_VAR not in str(info.value)
+    monkeypatch.setenv(ENV_VAR, 'subprocess.check_call')
+    with pytest.raises(UnsafeCheckpointError, match='refused to allow'):
+        load_mmengine_checkpoint(path)
+    monkeypatch.setenv(ENV_VAR, 'commands.check_call')
+    with pytest.raises(ValueError, match='not an importable'):
+        load_mmengine_checkpoint(path)
+    assert not marker.exists()
+    # a function the process knows: named, and not offered either
+    monkeypatch.delenv(ENV_VAR)
+    path = craft(real_ckpt, tmp_path, lambda c: c['meta'].update(
+        x=Reduce(os.path.join, 'a')), name='join.pth')
+    with pytest.raises(UnsafeCheckpointError) as info:
+        load_mmengine_checkpoint(path)
+    assert 'posixpath.join cannot be allowed: it is a function' in str(
+        info.value) and ENV_VAR not in str(info.value)
+
+
+def test_advice_never_imports_a_module_the_file_names(tmp_path, teacher,
+                                                      monkeypatch):
+    path = save_with(tmp_path / 'obj.pth', teacher, Payload())
+    monkeypatch.delitem(sys.modules, __name__)
+    with pytest.raises(UnsafeCheckpointError) as info:
+        load_teacher_weights(teacher, path)
+    assert 'cannot tell' in str(info.value)
+    assert ENV_VAR not in str(info.value)
+    assert __name__ not in sys.modules
+
+
+def test_objects_of_trusted_classes_are_checked_inside(
+        tmp_path, teacher, restore_trusted):
+    allow_globals([f'{__name__}.Payload'])
+    path = save_with(tmp_path / 'obj.pth', teacher,
+                     Payload(HistoryBuffer.mean))
+    with pytest.raises(UnsafeCheckpointError, match=r'meta\.value'):
+        load_teacher_weights(teacher, path)

@@ -9,7 +9,8 @@
 _base_ = [
     '../../configs/cirkd_protocol/gdkd/gdkd_deeplabv3-r101_to_deeplabv3-r18_8xb2-40k_cityscapes-512x1024.py'  # noqa: E501
 ]
-data_root = '{{$GDKD_TINY_DATA:data/cityscapes}}'
+# read in Python, not substituted into this text (see tiny_seg.py)
+data_root = __import__('os').environ.get('GDKD_TINY_DATA', 'data/cityscapes')
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
     student=dict(

@@ -2,7 +2,11 @@
 # from $GDKD_TINY_DATA (Cityscapes layout), a few iterations, no workers.
 # Keys are prefixed with `tiny_` (bases may not share keys); a test config
 # applies them with `key = {{_base_.tiny_key}}`.
-tiny_data_root = '{{$GDKD_TINY_DATA:data/cityscapes}}'
+# The path is read in Python, not pasted into this source by MMEngine's
+# environment-variable substitution (a quote in it would be code);
+# `import os` would make this a lazy-import config, hence __import__.
+tiny_data_root = __import__('os').environ.get('GDKD_TINY_DATA',
+                                              'data/cityscapes')
 tiny_crop_size = (64, 128)
 tiny_train_pipeline = [
     dict(type='LoadImageFromFile'),

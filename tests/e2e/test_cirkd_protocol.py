@@ -42,10 +42,7 @@ def val_mious(log: str):
 
 
 def test_converted_teacher_trains_keeps_best_and_resumes(
-        tmp_path, tiny_cityscapes, monkeypatch):
-    # what the protocol configs' safe_globals trust (save_best's
-    # numpy.float32), for this process's own loads
-    monkeypatch.setenv('GDKD_SAFE_GLOBALS', 'numpy.dtypes.Float32DType')
+        tmp_path, tiny_cityscapes):
     teacher, backbone = converted_checkpoints(tmp_path)
     work = tmp_path / 'work'
     env = {'GDKD_TINY_DATA': tiny_cityscapes, 'OMP_NUM_THREADS': '1'}

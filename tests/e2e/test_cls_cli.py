@@ -112,6 +112,31 @@ def test_cifar100_teacher_distill_test_export(tiny_cifar, tmp_path):
     with torch.no_grad():
         torch.testing.assert_close(plain(x, mode='tensor'),
                                    distilled(x, mode='tensor'))
+    # 5. the run's own checkpoints are plain data: MMPretrain's get_model
+    # and ImageClassificationInferencer read them with torch's default
+    # loading (no loader of ours), and so does a bare torch.load in a
+    # process without gdkd_seg, for the best checkpoint and the export too
+    from mmpretrain.apis import ImageClassificationInferencer, get_model
+    api = get_model(osp.join(REPO, cfg), pretrained=str(ckpt), device='cpu')
+    with torch.no_grad():
+        torch.testing.assert_close(api(x, mode='tensor'),
+                                   distilled(x, mode='tensor'), rtol=0,
+                                   atol=0)
+    image = np.random.default_rng(0).integers(0, 255, (32, 32, 3),
+                                              dtype=np.uint8)
+    scores = ImageClassificationInferencer(
+        osp.join(REPO, cfg), pretrained=str(ckpt), device='cpu')(image)[0]
+    assert len(scores['pred_scores']) == 100
+    best = sorted(s_dir.glob('best_accuracy_top1_epoch_*.pth'))
+    assert len(best) == 1  # save_best of the shipped cls runtime
+    code = ('import sys, torch\n'
+            'for path in sys.argv[1:]: torch.load(path)\n'
+            "assert 'gdkd_seg' not in sys.modules\nprint('PLAIN_OK')")
+    proc = subprocess.run([sys.executable, '-c', code, str(ckpt),
+                           str(best[0]), str(exported)], cwd=str(tmp),
+                          env=dict(ENV, PATH='/usr/bin:/bin'),
+                          capture_output=True, text=True, timeout=300)
+    assert 'PLAIN_OK' in proc.stdout, proc.stderr[-3000:]
 
 
 def test_tiny_imagenet_folder_tree_teacher_distill_export(tmp_path):

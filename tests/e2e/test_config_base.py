@@ -12,8 +12,12 @@ BASE = str(REPO / 'configs' / '_base_' / 'default_runtime.py')
 ROOTS = ('configs', 'tests/configs')
 # bases of others, not runnable configs themselves
 PARTS = ('configs/_base_/', 'configs/cls/_base_/', 'configs/demo/_base_/',
-         'configs/mim/_base_/', 'tests/configs/tiny_seg.py',
-         'tests/configs/mim/tiny_mim.py')
+         'configs/mim/_base_/', 'configs/cirkd_protocol/_base_/',
+         'tests/configs/tiny_seg.py',
+         'tests/configs/mim/tiny_mim.py',
+         # read for its `model` only, as a distiller's teacher
+         'tests/configs/tiny_ocrnet_teacher.py',
+         'tests/configs/tiny_cirkd_teacher.py')
 
 
 def configs():
@@ -64,7 +68,8 @@ def test_resolved_configs_turn_the_base_on(name):
     cfg = Config.fromfile(str(REPO / name), import_custom_modules=False)
     assert cfg.runner_type == 'GDKDRunner'
     assert [h['type'] for h in cfg.custom_hooks] == [
-        'SafeLoadHook', 'RNGStateHook', 'DataCheckHook', 'GlooDrainHook']
+        'SafeLoadHook', 'SafeSaveHook', 'RNGStateHook', 'DataCheckHook',
+        'GlooDrainHook']
     imports = cfg.custom_imports.imports
     extra = {'cls': ['gdkd_seg.cls'], 'demo': ['gdkd_seg.demo'],
              'mim': ['gdkd_seg.cls']}  # segmentation needs no MMPretrain

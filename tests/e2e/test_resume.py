@@ -1,18 +1,29 @@
 """A training run killed mid-way and resumed with ``--resume`` ends where
-an uninterrupted run ends: same student weights, optimizer state and
-iteration count, bitwise (CPU, MMEngine's deterministic mode)."""
+an uninterrupted run ends: same student weights (CTKD's learned
+temperature among them), optimizer and scheduler state, message hub,
+random states and iteration count, bitwise (CPU, MMEngine's deterministic
+mode), from checkpoints that are plain data."""
 import os
 import signal
 import subprocess
 import sys
 import time
 
+import numpy as np
 import torch
+from mmengine.logging.history_buffer import HistoryBuffer
 
 from gdkd_seg.checkpoint.safe_load import load_mmengine_checkpoint
+from tests.checkpoint.test_plain_data import same
 from tests.conftest import REPO, run_tool
 
-CONFIG = str(REPO / 'tests' / 'configs' / 'tiny_gdkd.py')
+# GDKD with CTKD's learned temperature (a parameter of the distiller)
+CONFIG = str(REPO / 'tests' / 'configs' / 'tiny_ctkd_gdkd.py')
+THETA = 'distill_losses.0.temperature.theta'
+# message-hub entries that differ between any two runs: wall-clock times,
+# the run's name (a time stamp), its work dir and config text
+TIMING = ('train/time', 'train/data_time', 'eta', 'experiment_name',
+          'last_ckpt', 'cfg')
 ITERS = 6
 
 
@@ -75,17 +86,24 @@ def test_killed_and_resumed_run_equals_uninterrupted(
     assert 'resumed' in log.lower() and os.path.basename(killed_at) in log
     assert 'teacher metrics (cached in' in log
 
+    # plain data: torch's default loader reads what the runs wrote
+    assert 'rng_state' in torch.load(cut_dir / f'iter_{ITERS}.pth')
     full = load(full_dir / f'iter_{ITERS}.pth')
     cut = load(cut_dir / f'iter_{ITERS}.pth')
     assert full['meta']['iter'] == cut['meta']['iter'] == ITERS
-    assert full['state_dict'].keys() == cut['state_dict'].keys()
-    for key, value in full['state_dict'].items():
-        assert torch.equal(value, cut['state_dict'][key]), key
-    opt_full, opt_cut = full['optimizer'], cut['optimizer']
-    assert opt_full['param_groups'] == opt_cut['param_groups']
-    for idx, state in opt_full['state'].items():
-        for name, value in state.items():
-            assert torch.equal(value, opt_cut['state'][idx][name]), (idx,
-                                                                     name)
-    assert full['param_schedulers'] == cut['param_schedulers']
-    assert full['rng_state']['torch'].equal(cut['rng_state']['torch'])
+    assert THETA in full['state_dict']
+    for key in ('state_dict', 'optimizer', 'param_schedulers',
+                'rng_state'):
+        same(full[key], cut[key], key)  # types, dtypes and bits
+    assert cut['rng_state']['numpy'][1].dtype == np.uint32
+    # the message hub: every logged history (the resumed run's came back
+    # from the checkpoint and went on) and the runtime information
+    hubs = [{part: {k: v for k, v in c['message_hub'][part].items()
+                    if k not in TIMING}
+             for part in ('log_scalars', 'runtime_info')}
+            for c in (full, cut)]
+    assert len(hubs[0]['log_scalars']) > 10
+    assert all(type(b) is HistoryBuffer
+               for b in hubs[1]['log_scalars'].values())
+    assert len(hubs[1]['log_scalars']['train/loss']._log_history) == ITERS
+    same(hubs[0], hubs[1], 'message_hub')

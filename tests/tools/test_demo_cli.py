@@ -43,6 +43,18 @@ def test_full_defaults(monkeypatch, tmp_path):
                        '--methods', 'baseline', 'gdkd', '--data-seed', '3')
     full = DEFAULTS['full']
     assert settings.seeds == full['seeds'] and settings.cfg_options == {}
-    assert (settings.iters, settings.teacher_iters) == (500, 3000)
-    assert settings.data == dict(full['data'], seed=3)
+    # README "Demo": 16 seeds x 250 iterations, 500 val images
+    assert settings.seeds == list(range(16))
+    assert (settings.iters, settings.teacher_iters) == (250, 3000)
+    assert settings.data == dict(n_train=300, n_val=500, n_test=1000,
+                                 seed=3)
     assert settings.methods == ['baseline', 'gdkd']
+    assert settings.split == 'test'
+
+
+def test_full_default_methods_and_split(monkeypatch, tmp_path):
+    # the primaries' methods only; DKD and GDKD+LS with --methods
+    settings = run_cli(monkeypatch, '--work-dir', str(tmp_path),
+                       '--split', 'val')
+    assert settings.methods == ['baseline', 'kd', 'gdkd']
+    assert settings.split == 'val'

@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
 from tests.e2e.test_distributed import free_port
 
@@ -52,3 +54,32 @@ def test_slurm_train_and_test_with_a_stub_srun(tmp_path, tiny_cityscapes,
                 str(work / 'iter_2.pth'), '--work-dir',
                 str(tmp_path / 'test'), env=env)
     assert 'gloo backend (world size 2)' in log and 'mIoU' in log
+
+
+@pytest.mark.parametrize('given', [None, '', '/site/extra'])
+@pytest.mark.parametrize('script,args', [
+    ('slurm_train.sh', ['p', 'job', CFG]),
+    ('slurm_test.sh', ['p', 'job', CFG, 'x.pth']),
+    ('dist_train.sh', [CFG, '1']),
+    ('dist_test.sh', [CFG, 'x.pth', '1']),
+])
+def test_scripts_put_no_empty_entry_in_pythonpath(tmp_path, script, args,
+                                                  given):
+    """An empty entry (``repo:`` when PYTHONPATH is unset or empty) would
+    put the current directory ahead of site-packages. The interpreter
+    here is a stand-in that records the PYTHONPATH it was given."""
+    fake = tmp_path / 'python'
+    fake.write_text('#!/bin/sh\nprintf "%s" "$PYTHONPATH" > "$SEEN"\n')
+    fake.chmod(0o755)
+    env = dict(os.environ, PATH=f"{STUB}{os.pathsep}{os.environ['PATH']}",
+               PYTHON=str(fake), SEEN=str(tmp_path / 'seen'), PORT='1',
+               GPUS='1', GPUS_PER_NODE='1')
+    env.pop('PYTHONPATH', None)
+    if given is not None:
+        env['PYTHONPATH'] = given
+    subprocess.run(['bash', f'tools/{script}', *args], cwd=REPO, env=env,
+                   capture_output=True, timeout=60, check=True)
+    entries = (tmp_path / 'seen').read_text().split(os.pathsep)
+    assert '' not in entries, entries
+    assert entries[0] == 'tools/..'
+    assert entries[1:] == ([given] if given else [])

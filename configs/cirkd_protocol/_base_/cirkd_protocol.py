@@ -22,8 +22,3 @@ log_processor = dict(by_epoch=False)
 log_level = 'INFO'
 load_from = None
 resume = False
-# CheckpointHook's save_best stores the best mIoU as a numpy.float32 in
-# every checkpoint, and the safe loader's default allow-list (gdkd_seg/
-# checkpoint/safe_load.py) lacks its dtype: without this, no checkpoint
-# of these runs would load or --resume. A dtype is data, nothing runs.
-safe_globals = ['numpy.dtypes.Float32DType']

@@ -6,7 +6,10 @@
 # Keys are prefixed with `demo_` (bases may not share keys);
 # ./distill_digits.py and ./plain_digits.py apply them with
 # `key = {{_base_.demo_key}}`.
-demo_data_root = '{{$GDKD_DEMO_DATA:data/demo_digits}}'
+# Paths are plain literals: tools/demo.py passes its own with --cfg-options
+# (as a user does), never by pasting text into a config's source (what
+# MMEngine's `{{$VAR}}` does: a quote in such a path ran as code).
+demo_data_root = 'data/demo_digits'
 demo_crop_size = (64, 128)
 # digits are not mirror-symmetric, so no flip; images are already 64x128
 demo_train_pipeline = [
@@ -44,7 +47,7 @@ demo_test_dataloader = dict(
                          seg_map_path='gtFine/test'),
         pipeline=demo_test_pipeline))
 # the schedule of tools/demo.py (it sets the iterations of its runs itself)
-demo_iters = 500
+demo_iters = 250  # README "Demo": chosen on val with pilot seeds
 demo_teacher_iters = 3000  # the shipped teacher (configs/demo/teacher)
 
 
@@ -113,5 +116,6 @@ def demo_model(width):
 
 demo_student = demo_model(16)
 demo_teacher = demo_model(32)
-# tools/demo.py passes the teacher it trained with --cfg-options
-demo_teacher_ckpt = '{{$GDKD_DEMO_TEACHER:work_dirs/demo/teacher.pth}}'
+# the shipped teacher (from the repository's root); tools/demo.py passes
+# the teacher it uses with --cfg-options
+demo_teacher_ckpt = 'configs/demo/teacher/plainnet32_teacher_digits.pth'

@@ -27,7 +27,8 @@ from gdkd_seg.engine.batch_check import check_batch_size, tuned_batch_size
 from gdkd_seg.engine.hooks.data_check_hook import explain_empty_dataset
 
 # the hooks of configs/_base_/default_runtime.py
-BASE_HOOKS = ('SafeLoadHook', 'RNGStateHook', 'DataCheckHook', 'GlooDrainHook')
+BASE_HOOKS = ('SafeLoadHook', 'SafeSaveHook', 'RNGStateHook',
+              'DataCheckHook', 'GlooDrainHook')
 
 
 def amp_without_gpu(cfg: Config) -> Optional[str]:
@@ -81,8 +82,10 @@ def prepare_config(cfg: Config) -> Tuple[List[str], List[str]]:
     if trusted:
         warnings.append(f"safe loading allows the config's {trusted}")
     if os.environ.get('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD'):
-        warnings.append('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD is set: every '
-                        'checkpoint is unpickled unsafely')
+        warnings.append('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD is set: gdkd_seg '
+                        "ignores it in its own loads (teacher, SafeLoadHook's"
+                        '), but any other torch.load in this process '
+                        'unpickles unsafely')
     for note in (setup_cpu_distributed(cfg), amp_without_gpu(cfg)):
         if note:
             notes.append(note)

@@ -88,6 +88,11 @@ class BaseDistiller(FrozenTeacherMixin, BaseModel):
         # the runner feeds batches through the student's preprocessor
         self.data_preprocessor = self.student.data_preprocessor
         self.setup_teacher(teacher, teacher_ckpt, registry.scope)
+        if not distill_losses:
+            raise ValueError(
+                f'distill_losses is empty ({distill_losses!r}): give at '
+                "least one loss config, e.g. dict(type='KDLoss'); without "
+                'one the student would train undistilled')
         if isinstance(distill_losses, dict):
             distill_losses = [distill_losses]
         self.distill_losses = nn.ModuleList()

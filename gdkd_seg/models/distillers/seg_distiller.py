@@ -12,7 +12,6 @@ from mmseg.structures import SegDataSample
 from mmseg.utils import add_prefix
 from torch import Tensor
 
-from ..losses.utils import downsample_labels
 from .base import BaseDistiller, CfgType, current_iter, load_model_cfg
 from .seg_outputs import (aux_heads, aux_prefixes, check_segmentor,
                           decode_heads, dense_stages, final_head, is_cascade,
@@ -24,6 +23,21 @@ Weights = Union[float, Sequence[float]]
 # cascade stage (by its position among the dense stages), an aux head
 Tap = Union[str, Tuple[str, int]]
 FINAL = 'final'
+
+
+def downsample_labels(labels: Tensor, size: Tuple[int, int]) -> Tensor:
+    """``(N, H, W)`` labels at the logits' size ``(h, w)`` by legacy
+    nearest sampling, as seg-gdkd's ``F.interpolate(mode='nearest')``:
+    output pixel ``(i, j)`` reads input ``(i * H // h, j * W // w)``, for
+    an integer factor the top-left pixel of each block (a strided view,
+    no copy). The distiller and the analysis tools share it."""
+    (H, W), (h, w) = labels.shape[1:], tuple(size)
+    if (H, W) == (h, w):
+        return labels
+    if H % h == 0 and W % w == 0:
+        return labels[:, ::H // h, ::W // w]  # (N, h, w)
+    return F.interpolate(labels[:, None].float(), (h, w),
+                         mode='nearest')[:, 0].to(labels.dtype)
 
 
 def _per_head(weight: Weights, count: int, name: str,
@@ -107,6 +121,11 @@ class SegDistiller(BaseDistiller):
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None) -> None:
         student = load_model_cfg(student)
+        if student.get('decode_head') is None:
+            raise ValueError(
+                'student: SegDistiller distils the logits of the decode '
+                "head, but the student config has no decode_head (got "
+                f"{student.get('decode_head')!r})")
         if train_cfg is not None:
             student['train_cfg'] = train_cfg
         if test_cfg is not None:
@@ -261,8 +280,7 @@ class SegDistiller(BaseDistiller):
                 t = F.interpolate(t, s.shape[2:], mode='bilinear',
                                   align_corners=student.align_corners)
             s, t = match_channels(s, t)  # one-channel z -> (0, z)
-            labels = downsample_labels(gt, s.shape[2:],
-                                       exact_multiple=False)  # (N, h, w)
+            labels = downsample_labels(gt, s.shape[2:])  # (N, h, w)
             losses.update(self.distill(s, t, labels, ramp * weight, prefix))
         return losses
 

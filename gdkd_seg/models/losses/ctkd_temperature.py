@@ -8,13 +8,17 @@ One parameter ``theta`` sets the temperature of every distillation loss::
 the gradient by ``lambda`` backward. The cosine schedule takes ``lambda``
 from 0 to -1, so the optimizer that minimises the loss over the student
 moves ``theta`` to *raise* it (an adversarial, ever harder curriculum);
-the student's own gradient does not pass through the layer.
+the student's own gradient does not pass through the layer. T is clamped
+into the losses' range ``[T_MIN, T_MAX]`` (a no-op for upstream's
+``(1, 21)``).
 """
 import math
 
 import torch
 import torch.nn as nn
 from torch import Tensor
+
+from .base import T_MAX, T_MIN
 
 
 class _GradientReversal(torch.autograd.Function):
@@ -54,7 +58,8 @@ def ctkd_lambda(step: int, loops: int, lambda_max: float = 0.0,
 
 class CTKDTemperature(nn.Module):
     """``T = t_start + t_end * sigmoid(GRL_lambda(theta))``, T in
-    ``(t_start, t_start + t_end)``.
+    ``(t_start, t_start + t_end)`` clamped into ``[T_MIN, T_MAX]`` (where
+    the clamp acts, theta gets no gradient).
 
     Args:
         t_start: the lowest temperature (upstream 1).
@@ -80,7 +85,8 @@ class CTKDTemperature(nn.Module):
         """The 0-d temperature; its gradient reaches ``theta`` times
         ``lambda_``."""
         theta = _GradientReversal.apply(self.theta, lambda_)
-        return self.t_start + self.t_end * torch.sigmoid(theta)
+        temperature = self.t_start + self.t_end * torch.sigmoid(theta)
+        return temperature.clamp(T_MIN, T_MAX)
 
     def extra_repr(self) -> str:
         return f't_start={self.t_start}, t_end={self.t_end}'

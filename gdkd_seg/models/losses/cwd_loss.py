@@ -9,13 +9,12 @@ where CIRKD's ``softmax().log()`` underflows to ``-inf``.
 """
 from typing import Optional
 
+import torch
 from torch import Tensor
 
 from gdkd_seg.registry import MODELS
-from .base import BaseDistillLoss
-from .utils import (Temperature, check_inputs, clean_invalid, logsumexp,
-                    learns_temperature, logit_standardize, softmax_lse,
-                    valid_mask)
+from .base import (BaseDistillLoss, Temperature, check_logits,
+                   check_temperature, logit_standardize)
 
 
 def cwd_loss(student: Tensor,
@@ -26,26 +25,26 @@ def cwd_loss(student: Tensor,
              reduction: str = 'mean',
              return_parts: bool = False,
              logit_stand: bool = False):
-    """``T^2 / (C N') * sum_n sum_c KL(q_nc || p_nc)`` for ``(N, C, H, W)``::
+    """``T^2 / (C N') * sum_n sum_c KL(q_nc || p_nc)`` for ``(N, C, H, W)``
+    (docs/losses.md section 9)::
 
         p_nc = softmax over the positions V_n of s[n, c] / T    (student)
         q_nc = softmax over the positions V_n of t[n, c] / T    (teacher)
-        KL(q || p) = lse_V(a) - lse_V(b) - sum_{i in V} q_i (a_i - b_i)
 
     ``V_n`` is every position of image n without ``target``; with it, the
-    positions not labelled ``ignore_index`` (labels nearest-downsampled
-    to the logits), and ``N'`` counts the images that keep a position
-    (DERIVED: upstream has no ignore mask; with nothing ignored this is
-    upstream's value, ``N' = N``). Both maps are renormalised over
-    ``V_n``: masking the terms without renormalising would not be a KL.
+    positions not labelled ``ignore_index``, and ``N'`` counts the images
+    that keep a position (DERIVED: upstream has no ignore mask; with
+    nothing ignored this is upstream's value, ``N' = N``). Both maps are
+    renormalised over ``V_n``: masking the terms without renormalising
+    would not be a KL.
 
     Args:
-        student: ``(N, C, H, W)`` student logits.
+        student: ``(N, C, H, W)`` student logits, ``H * W > 0``.
         teacher: teacher logits of the same shape (never gets gradient).
-        target: optional ``(N, H', W')`` labels, ``H', W'`` integer
-            multiples of ``H, W``.
-        temperature: T (``tau`` in mmrazor); a one-element tensor that
-            requires grad gets its gradient through both softmaxes.
+        target: optional ``(N, H, W)`` labels.
+        temperature: T (``tau`` in mmrazor) in ``[T_MIN, T_MAX]``; a
+            one-element tensor that requires grad gets its gradient
+            through both softmaxes.
         ignore_index: label of ignored pixels (``None``: keep all).
         reduction: ``'mean'`` (the loss above), ``'sum'`` (without the
             ``1 / (C N')``) or ``'none'``: the ``(N, H, W)`` map of
@@ -60,58 +59,58 @@ def cwd_loss(student: Tensor,
     Returns:
         The loss (scalar, or the per-position map for ``'none'``).
     """
-    if student.dim() != 4:
-        raise ValueError('CWD needs (N, C, H, W) logits, got '
-                         f'{tuple(student.shape)}')
-    check_inputs(student, teacher, temperature)
-    _, valid = valid_mask(student, target, ignore_index)  # (N, H, W)
-    dtype = student.dtype
-    learned = learns_temperature(temperature)
-    student = clean_invalid(student, valid, always=learned or logit_stand)
-    teacher = clean_invalid(teacher.detach(), valid,
-                            always=learned or logit_stand)
-    if logit_stand:  # per position, over the classes (dim 1)
-        student, teacher = logit_standardize(student), logit_standardize(
-            teacher)
-    if learned:  # as the class-axis losses: dL/dT needs float64
-        student, teacher = student.double(), teacher.double()
-        temperature = temperature.double().reshape(())
-    else:
-        temperature = float(temperature)
+    check_logits(student, teacher)
+    check_temperature(temperature)
+    if student.dim() != 4 or student.shape[2] * student.shape[3] == 0:
+        raise ValueError('CWD needs (N, C, H, W) logits with H * W > 0, '
+                         f'got {tuple(student.shape)}')
+    if reduction not in ('mean', 'sum', 'none'):
+        raise ValueError(f'reduction must be none, mean or sum, got '
+                         f'{reduction!r}')
     N, C, H, W = student.shape
-    # one row per (image, channel) map: the softmaxes run along dim 1
-    a = (student / temperature).reshape(N * C, H * W)
-    b = (teacher / temperature).reshape(N * C, H * W)
-    a_in, b_in, images = a, b, None
-    if valid is not None:
-        images = valid.flatten(1).any(dim=1)  # (N,) images with V_n
-        # an image with no valid position keeps all of them (any finite
-        # softmax) and is dropped from the sum below
-        keep = valid.flatten(1) | ~images[:, None]  # (N, H * W)
-        drop = ~keep.repeat_interleave(C, dim=0)  # (N * C, H * W)
-        a_in = a.masked_fill(drop, float('-inf'))
-        b_in = b.masked_fill(drop, float('-inf'))
-    q, lse_b = softmax_lse(b_in)  # q = 0 outside V_n
-    lse_a = logsumexp(a_in)  # (N * C, 1)
-    scale = temperature**2
-    if reduction == 'none':
-        # q_i (log q_i - log p_i) = q_i ((b_i - a_i) - (lse_b - lse_a))
-        terms = q * ((b - a) - (lse_b - lse_a))  # (N * C, H * W)
-        loss = terms.view(N, C, H, W).sum(dim=1) * scale  # (N, H, W)
-        if images is not None:
-            loss = loss * images.view(N, 1, 1).to(loss.dtype)
+    valid = None
+    if target is not None and ignore_index is not None:
+        if tuple(target.shape) != (N, H, W):
+            raise ValueError(f'target of shape {tuple(target.shape)} does '
+                             f'not match logits of shape {(N, C, H, W)}')
+        valid = (target != ignore_index).reshape(N, 1, H * W)
+    if isinstance(temperature, Tensor):
+        temperature = temperature.reshape(())
+    dtype = torch.promote_types(student.dtype, torch.float32)
+    student, teacher = student.to(dtype), teacher.detach().to(dtype)
+    if logit_stand:  # per position over the classes; ignored ones zeroed
+        if valid is not None:  # first, so garbage there reaches nothing
+            ignored = ~valid.view(N, 1, H, W)
+            student = student.masked_fill(ignored, 0.)
+            teacher = teacher.masked_fill(ignored, 0.)
+        student = logit_standardize(student)
+        teacher = logit_standardize(teacher)
+    # one distribution per (image, channel) map: softmax over dim 2
+    a = student.reshape(N, C, H * W) / temperature
+    b = teacher.reshape(N, C, H * W) / temperature
+    if valid is None:
+        log_p, log_q = a.log_softmax(dim=2), b.log_softmax(dim=2)
+        terms = log_q.exp() * (log_q - log_p)  # (N, C, H * W)
     else:
-        kl = (lse_a - lse_b).squeeze(1) - (q * (a - b)).sum(dim=1)
-        if images is not None:  # (N * C,): drop images without V_n
-            kl = kl.masked_fill(~images.repeat_interleave(C), 0.)
-        loss = kl.sum() * scale
+        images = valid.any(dim=2)  # (N, 1): images with a V_n
+        # an image without V_n keeps every (zeroed) position and is
+        # dropped below; garbage outside V_n reaches nothing
+        keep = valid | ~images.unsqueeze(2)  # (N, 1, H * W)
+        a, b = a.masked_fill(~valid, 0.), b.masked_fill(~valid, 0.)
+        log_p = a.masked_fill(~keep, float('-inf')).log_softmax(dim=2)
+        log_q = b.masked_fill(~keep, float('-inf')).log_softmax(dim=2)
+        # q is exactly 0 outside V_n, where log q - log p is inf - inf
+        terms = log_q.exp() * torch.where(keep, log_q - log_p, 0.)
+        terms = terms.masked_fill(~images.unsqueeze(2), 0.)
+    terms = terms * temperature**2
+    if reduction == 'none':
+        loss = terms.sum(dim=1).view(N, H, W)
+    else:
+        loss = terms.sum(dim=2).clamp_min(0.).sum()  # only rounding < 0
         if reduction == 'mean':
-            count = N if images is None else images.sum().clamp(min=1)
+            count = max(N, 1) if valid is None else images.sum().clamp(
+                min=1)
             loss = loss / (C * count)
-        elif reduction != 'sum':
-            raise ValueError(f'reduction must be none, mean or sum, got '
-                             f'{reduction!r}')
-    loss = loss.to(dtype)
     return (loss, {}) if return_parts else loss
 
 

@@ -4,34 +4,27 @@ from typing import Optional
 from torch import Tensor
 
 from gdkd_seg.registry import MODELS
-from .base import BaseDistillLoss
-from .utils import (Temperature, finish, logsumexp, prepare_logits,
-                    softmax_lse)
+from .base import BaseDistillLoss, Temperature, finish, scaled_logits
 
 
-def kd_loss(student: Tensor,
-            teacher: Tensor,
-            target: Optional[Tensor] = None,
-            temperature: Temperature = 1.0,
-            logit_stand: bool = False,
-            ignore_index: Optional[int] = 255,
-            reduction: str = 'mean',
-            return_parts: bool = False):
-    """``T^2 * KL(softmax(t / T) || softmax(s / T))`` per row / pixel::
+def kd_loss(student: Tensor, teacher: Tensor,
+            target: Optional[Tensor] = None, temperature: Temperature = 1.0,
+            logit_stand: bool = False, ignore_index: Optional[int] = 255,
+            reduction: str = 'mean', return_parts: bool = False):
+    """``T^2 * KL(q || p)`` per row / pixel (docs/losses.md section 2)::
 
         a = s / T,  b = t / T,  p = softmax(a),  q = softmax(b)
-        KL = sum_i q_i (log q_i - log p_i)
-           = lse(a) - lse(b) - sum_i q_i (a_i - b_i)
+        KL(q || p) = sum_i q_i (log q_i - log p_i)
 
     Args:
         student: ``(N, C)`` or ``(N, C, H, W)`` student logits.
         teacher: teacher logits of the same shape (never gets gradient).
-        target: optional ``(N,)`` / ``(N, H, W)`` labels (or labels at an
-            integer multiple of the logits' size), used only to drop
-            pixels labelled ``ignore_index``.
-        temperature: T; with ``logit_stand`` the base temperature. A
-            one-element tensor that requires grad (CTKD) gets its
-            gradient through both softmaxes and the ``T^2`` factor.
+        target: optional ``(N,)`` / ``(N, H, W)`` labels at the logits'
+            resolution, used only to drop pixels labelled
+            ``ignore_index``.
+        temperature: T in ``[T_MIN, T_MAX]``; with ``logit_stand`` the
+            base temperature. A one-element tensor that requires grad
+            (CTKD) gets its gradient through both softmaxes and ``T^2``.
         logit_stand: Z-score both logits per row / pixel first.
         ignore_index: label of ignored pixels (``None``: keep all).
         reduction: ``'mean'`` over valid pixels of the batch, ``'sum'``
@@ -41,13 +34,11 @@ def kd_loss(student: Tensor,
     Returns:
         The loss (scalar, or the per-pixel map for ``'none'``).
     """
-    x = prepare_logits(student, teacher, target, temperature, logit_stand,
-                       ignore_index)
-    a, b = x.student, x.teacher  # (N, C, ...)
-    q, lse_b = softmax_lse(b)  # (N, C, ...), (N, 1, ...)
-    # lse(a) - lse(b) - sum q (a - b): no negated map in the backward
-    kl = (logsumexp(a) - lse_b) - (q * (a - b)).sum(dim=1, keepdim=True)
-    return finish(kl.squeeze(1), {}, x, reduction, return_parts)
+    a, b, valid, T = scaled_logits(student, teacher, target, temperature,
+                                   logit_stand, ignore_index)
+    log_p, log_q = a.log_softmax(dim=1), b.log_softmax(dim=1)  # (N, C, ..)
+    kl = (log_q.exp() * (log_q - log_p)).sum(dim=1)  # (N, ...)
+    return finish(kl, {}, T, valid, reduction, return_parts)
 
 
 @MODELS.register_module()
@@ -56,11 +47,8 @@ class KDLoss(BaseDistillLoss):
     :class:`~gdkd_seg.models.losses.base.BaseDistillLoss`."""
     loss_fn = kd_loss
 
-    def __init__(self,
-                 temperature: float = 1.0,
-                 logit_stand: bool = False,
-                 ignore_index: Optional[int] = 255,
-                 loss_weight: float = 1.0,
+    def __init__(self, temperature: float = 1.0, logit_stand: bool = False,
+                 ignore_index: Optional[int] = 255, loss_weight: float = 1.0,
                  loss_name: str = 'loss_kd') -> None:
         super().__init__(loss_weight, loss_name, temperature,
                          logit_stand=logit_stand, ignore_index=ignore_index)

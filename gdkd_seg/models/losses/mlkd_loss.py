@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from gdkd_seg.registry import MODELS
+from .base import check_logits, check_temperature, logit_standardize
 
 # Every MLKD sum runs over [T, 3, 5, 2, 6] (KD_ours.py 115-140); with the
 # LS repo's T = 2 the value 2 is counted twice, as upstream does.
@@ -27,33 +28,21 @@ EXTRA_TEMPERATURES = (3.0, 5.0, 2.0, 6.0)
 VARIANTS = ('published', 'intent')
 
 
-def _check(student: Tensor, teacher: Tensor, temperature: float) -> None:
-    if student.shape != teacher.shape:
-        raise ValueError(
-            'student and teacher logits must have the same shape, got '
-            f'{tuple(student.shape)} and {tuple(teacher.shape)}')
+def _prepare(student: Tensor, teacher: Tensor,
+             temperature: float) -> Tuple[Tensor, Tensor]:
+    """Checked ``(B, C)`` logits, fp16 / bf16 raised to float32 (as the
+    other losses); the teacher detached."""
+    check_logits(student, teacher)
+    check_temperature(temperature)
     if student.dim() != 2:
         raise ValueError(
             'MLKD is defined for (B, C) classification logits, got '
             f'{tuple(student.shape)} (no per-pixel version exists)')
-    if student.shape[1] < 2:
-        raise ValueError('distillation needs at least 2 classes, got '
-                         f'C={student.shape[1]}')
-    if not temperature > 0:
-        raise ValueError(f'temperature must be > 0, got {temperature}')
-
-
-def zscore(logits: Tensor) -> Tensor:
-    """``(z - mean_C z) / (1e-7 + std_C z)`` per row, unbiased std (the LS
-    repo's ``normalize``, ``losses.md`` section 6).
-
-    Plain ``mean`` / ``std`` in upstream's order rather than the fused
-    ``logit_standardize`` kernel: on ``(B, C)`` rows speed is moot, and
-    the same float32 rounding keeps the gradients within 1e-6 of the
-    upstream vectors (the fused kernel differs by up to 1.4e-6 there).
-    """
-    mean = logits.mean(dim=1, keepdim=True)
-    return (logits - mean) / (1e-7 + logits.std(dim=1, keepdim=True))
+    if student.shape[0] == 0:
+        raise ValueError('MLKD needs a batch of at least one sample (its '
+                         'masks take medians over the batch), got B=0')
+    dtype = torch.promote_types(student.dtype, torch.float32)
+    return student.to(dtype), teacher.detach().to(dtype)
 
 
 def mlkd_instance(student: Tensor,
@@ -73,12 +62,11 @@ def mlkd_instance(student: Tensor,
             ``'sum'``, or ``'none'`` for the ``(B,)`` vector (upstream
             ``reduce=False``).
     """
-    _check(student, teacher, temperature)
-    teacher = teacher.detach()
+    s, t = _prepare(student, teacher, temperature)
     if logit_stand:
-        student, teacher = zscore(student), zscore(teacher)
-    log_p = torch.log_softmax(student / temperature, dim=1)  # (B, C)
-    q = torch.softmax(teacher / temperature, dim=1)
+        s, t = logit_standardize(s), logit_standardize(t)
+    log_p = torch.log_softmax(s / temperature, dim=1)  # (B, C)
+    q = torch.softmax(t / temperature, dim=1)
     # kl_div takes 0 log 0 = 0 where the teacher's probability underflows
     kl = F.kl_div(log_p, q, reduction='none').sum(dim=1)  # (B,)
     return _reduce(kl * temperature**2, reduction, ('mean', 'sum', 'none'))
@@ -96,11 +84,11 @@ def mlkd_class(student: Tensor,
         reduction: ``'sum'`` (upstream ``reduce=True``) or ``'none'`` for
             the ``(C, C)`` map of squared differences over ``C``.
     """
-    _check(student, teacher, temperature)
-    p_s = torch.softmax(student / temperature, dim=1)  # (B, C)
-    p_t = torch.softmax(teacher.detach() / temperature, dim=1)
+    s, t = _prepare(student, teacher, temperature)
+    p_s = torch.softmax(s / temperature, dim=1)  # (B, C)
+    p_t = torch.softmax(t / temperature, dim=1)
     diff = p_t.T @ p_t - p_s.T @ p_s  # (C, C)
-    return _gram_reduce(diff, student.shape[1], reduction)
+    return _gram_reduce(diff, s.shape[1], reduction)
 
 
 def mlkd_batch(student: Tensor,
@@ -114,11 +102,11 @@ def mlkd_batch(student: Tensor,
         reduction: ``'sum'`` (upstream ``reduce=True``) or ``'none'`` for
             the ``(B, B)`` map of squared differences over ``B``.
     """
-    _check(student, teacher, temperature)
-    p_s = torch.softmax(student / temperature, dim=1)  # (B, C)
-    p_t = torch.softmax(teacher.detach() / temperature, dim=1)
+    s, t = _prepare(student, teacher, temperature)
+    p_s = torch.softmax(s / temperature, dim=1)  # (B, C)
+    p_t = torch.softmax(t / temperature, dim=1)
     diff = p_t @ p_t.T - p_s @ p_s.T  # (B, B)
-    return _gram_reduce(diff, student.shape[0], reduction)
+    return _gram_reduce(diff, s.shape[0], reduction)
 
 
 def _reduce(values: Tensor, reduction: str, allowed: Tuple[str, ...]):
@@ -145,7 +133,9 @@ def confidence_masks(teacher_weak: Tensor) -> Tuple[Tensor, Tensor]:
     Returns:
         ``(sample_mask (B,), class_mask (C,))``, boolean.
     """
-    probs = torch.softmax(teacher_weak.detach(), dim=1)  # (B, C)
+    # float32 at least: torch.quantile takes no fp16 / bf16
+    dtype = torch.promote_types(teacher_weak.dtype, torch.float32)
+    probs = torch.softmax(teacher_weak.detach().to(dtype), dim=1)  # (B, C)
     conf = probs.amax(dim=1)  # (B,)
     # torch.quantile interpolates linearly, as np.percentile upstream,
     # without the host sync of a numpy round trip
@@ -199,6 +189,7 @@ def mlkd_loss(student_weak: Tensor,
             raise ValueError(
                 'the four MLKD logits must have one shape, got '
                 f'{tuple(student_weak.shape)} and {tuple(logits.shape)}')
+    _prepare(student_weak, teacher_weak, temperature)  # the checks
     temps = (temperature, *EXTRA_TEMPERATURES)
     sample, cls = confidence_masks(teacher_weak)
     weak, strong = (student_weak, teacher_weak), (student_strong,
@@ -252,8 +243,7 @@ class MLKDLoss(nn.Module):
                  logit_stand: bool = False,
                  variant: str = 'published') -> None:
         super().__init__()
-        if not temperature > 0:
-            raise ValueError(f'temperature must be > 0, got {temperature}')
+        check_temperature(temperature)
         if kd_weight < 0:
             raise ValueError(f'kd_weight must be >= 0, got {kd_weight}')
         if variant not in VARIANTS:

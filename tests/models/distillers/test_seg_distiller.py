@@ -3,6 +3,7 @@ import copy
 
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper
@@ -11,6 +12,7 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
 from gdkd_seg.models.distillers import SegDistiller
+from gdkd_seg.models.distillers.seg_distiller import downsample_labels
 from gdkd_seg.models.distillers.base import load_model_cfg
 from gdkd_seg.models.losses import dkd_loss, gdkd_loss
 from tests.conftest import REPO
@@ -353,3 +355,53 @@ def test_stride4_segformer_refuses_aux_distillation():
         SegDistiller(student=load_model_cfg(TINY_MIT),
                      teacher=TINY_MIT_TEACHER, teacher_ckpt=None,
                      aux_distill_weight=0.4)
+
+
+# ----------------------------------------------------------------------
+# labels at the logits' resolution
+# ----------------------------------------------------------------------
+@pytest.mark.parametrize('scale', [2, 8])
+def test_downsample_labels_takes_top_left_of_each_block(scale):
+    g = torch.Generator().manual_seed(5)
+    y = torch.randint(0, 256, (2, 3 * scale, 7 * scale), generator=g)
+    out = downsample_labels(y, (3, 7))
+    # an independent definition: legacy nearest interpolation
+    ref = F.interpolate(y[:, None].float(), size=(3, 7), mode='nearest')
+    torch.testing.assert_close(out, ref[:, 0].long())
+    torch.testing.assert_close(out, y[:, ::scale, ::scale])
+    y = torch.arange(6).view(1, 2, 3)
+    assert downsample_labels(y, (2, 3)) is y
+
+
+@pytest.mark.parametrize('size', [(4, 14), (6, 15), (3, 8), (5, 9)])
+def test_downsample_labels_any_size_is_legacy_nearest(size):
+    """Sizes that are no integer multiple (crops that do not divide by
+    the stride): legacy nearest interpolation, labels kept integers."""
+    y = torch.randint(0, 256, (2, ) + size,
+                      generator=torch.Generator().manual_seed(58))
+    out = downsample_labels(y, (3, 7))
+    ref = F.interpolate(y[:, None].float(), size=(3, 7), mode='nearest')
+    assert out.dtype == y.dtype
+    torch.testing.assert_close(out, ref[:, 0].long(), rtol=0, atol=0)
+    # pixel (i, j) reads (floor(i H / 3), floor(j W / 7)), written out
+    rows = [i * size[0] // 3 for i in range(3)]
+    cols = [j * size[1] // 7 for j in range(7)]
+    torch.testing.assert_close(out, y[:, rows][:, :, cols], rtol=0, atol=0)
+
+
+# ----------------------------------------------------------------------
+# configs that cannot distil
+# ----------------------------------------------------------------------
+@pytest.mark.parametrize('losses', [[], (), None, {}])
+def test_empty_distill_losses_is_refused(teacher_ckpt, losses):
+    """No loss would train the student undistilled without a word."""
+    with pytest.raises(ValueError, match='distill_losses is empty'):
+        SegDistiller(student=tiny_cfg(), teacher=TINY,
+                     teacher_ckpt=teacher_ckpt, distill_losses=losses)
+
+
+def test_student_without_decode_head_is_refused(teacher_ckpt):
+    """Not MMSeg's 'cfg should be a dict' from deep inside the build."""
+    with pytest.raises(ValueError, match='student: .*no decode_head'):
+        SegDistiller(student=tiny_cfg(decode_head=None), teacher=TINY,
+                     teacher_ckpt=teacher_ckpt)

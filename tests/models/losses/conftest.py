@@ -10,7 +10,7 @@ it shares no code and no trick with ``gdkd_seg.models.losses``.
 import decimal
 import math
 from types import SimpleNamespace
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import pytest
@@ -18,7 +18,6 @@ import torch
 import torch.nn.functional as F
 
 from gdkd_seg.models.losses import dkd_loss, gdkd3_loss, gdkd_loss, kd_loss
-from gdkd_seg.models.losses.partition import partition_kl
 
 # Hyperparameters used by the generic tests: weights != 1 and T != 1 so
 # that a dropped weight or a missing T^2 shows; C = 5 classes so that
@@ -51,29 +50,6 @@ def zscore(x: torch.Tensor) -> torch.Tensor:
     """Unbiased Z-score over dim 1 with torch's own mean and std, written
     out for the tests (not the package's fused kernel)."""
     return (x - x.mean(1, keepdim=True)) / (x.std(1, keepdim=True) + 1e-7)
-
-
-def partitioned_kl(a: torch.Tensor, b: torch.Tensor,
-                   groups: List[torch.Tensor], w_high: float,
-                   w_low: Sequence[float],
-                   w_rest: float) -> Dict[str, torch.Tensor]:
-    """The package kernel on groups given as class indices, as a dict.
-
-    ``groups`` are disjoint ``(N, k_j, ...)`` index tensors; returns the
-    ``(N, ...)`` maps ``high``, ``low0``.., ``rest`` and ``total =
-    w_high high + sum_j w_low[j] low_j + w_rest rest``. (This was package
-    code used only by tests; it lives here now.)
-    """
-    num_grouped = sum(index.shape[1] for index in groups)
-    assert num_grouped < a.shape[1], 'the groups leave no rest'
-    masks = [torch.zeros_like(a).scatter_(1, index, 1.) for index in groups]
-    terms = partition_kl(a, b, groups=masks,
-                         group_sizes=[index.shape[1] for index in groups])
-    out = {f'low{j}': low for j, low in enumerate(terms.inner)}
-    out.update(high=terms.high, rest=terms.rest)
-    out['total'] = w_high * terms.high + w_rest * terms.rest + sum(
-        w * low for w, low in zip(w_low, terms.inner))
-    return out
 
 
 # ----------------------------------------------------------------------
@@ -158,6 +134,33 @@ def exact_terms(s: np.ndarray, t: np.ndarray, groups: Sequence[List[int]],
     return out
 
 
+def float64_terms(s: np.ndarray, t: np.ndarray, groups: Sequence[List[int]],
+                  T: float) -> Dict[str, float]:
+    """The terms of :func:`exact_terms` in float64: the same log-domain
+    definitions (each subset its own log-sum-exp, no probability formed
+    before its logarithm), rounded at 1e-16 instead of 1e-50; fast
+    enough for many pixels."""
+
+    def lse(x):
+        m = x.max()
+        return m + math.log(np.exp(x - m).sum())
+
+    def kl_log(lq, lp):
+        return float((np.exp(lq) * (lq - lp)).sum())
+
+    a, b = np.asarray(s, float) / T, np.asarray(t, float) / T
+    rest = [i for i in range(len(a)) if not any(i in g for g in groups)]
+    sets = [list(g) for g in groups] + [rest]
+    lm_p = np.array([lse(a[g]) for g in sets]) - lse(a)
+    lm_q = np.array([lse(b[g]) for g in sets]) - lse(b)
+    out = {'high': kl_log(lm_q, lm_p), 'kd': kl_log(b - lse(b), a - lse(a)),
+           'masses_q': np.exp(lm_q)}
+    for j, g in enumerate(sets):
+        out[f'low{j}'] = kl_log(b[g] - lse(b[g]), a[g] - lse(a[g]))
+    out['rest'] = out.pop(f'low{len(groups)}')
+    return out
+
+
 def pixel_groups(name: str, t: np.ndarray, label: int,
                  hp: dict) -> List[List[int]]:
     """The partition of one pixel, chosen from the teacher's ranking."""
@@ -203,11 +206,15 @@ def naive_loss_map(name: str,
                    hp: dict,
                    logit_stand: bool = False,
                    ignore_index: Optional[int] = None,
-                   exact: bool = False) -> Dict[str, np.ndarray]:
+                   exact: Union[bool, str] = False,
+                   groups_fn=pixel_groups) -> Dict[str, np.ndarray]:
     """Per-pixel loss maps ``(N, ...)`` by a plain loop over the pixels.
 
     ``target`` (at the logits' resolution) marks ignored pixels (0 there)
-    and is DKD's label. With ``exact`` the log-domain terms are used.
+    and is DKD's label. With ``exact`` the 50-digit log-domain terms are
+    used (``'float64'``: the same in float64). ``groups_fn(name, t,
+    label, hp)`` partitions a pixel (by default from the teacher's
+    ranking, ties to the lower class index).
     """
     s_all = np.moveaxis(student.detach().double().numpy(), 1, -1)
     t_all = np.moveaxis(teacher.detach().double().numpy(), 1, -1)
@@ -221,8 +228,9 @@ def naive_loss_map(name: str,
         s, t = s_all[pos], t_all[pos]
         if logit_stand:
             s, t = np_standardize(s), np_standardize(t)
-        groups = pixel_groups(name, t, label, hp)
-        terms_fn = exact_terms if exact else naive_terms
+        groups = groups_fn(name, t, label, hp)
+        terms_fn = float64_terms if exact == 'float64' else (
+            exact_terms if exact else naive_terms)
         terms = terms_fn(s, t, groups, hp['temperature'])
         for k, v in pixel_loss(name, terms, hp).items():
             maps[k][pos] = v
@@ -238,6 +246,7 @@ def naive():
         kl=np_kl,
         terms=naive_terms,
         exact_terms=exact_terms,
+        float64_terms=float64_terms,
         loss_map=naive_loss_map,
         groups=pixel_groups)
 

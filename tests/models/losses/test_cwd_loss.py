@@ -10,7 +10,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from gdkd_seg.models.losses import CWDLoss, cwd_loss
+from gdkd_seg.models.losses import T_MAX, T_MIN, CWDLoss, cwd_loss
 from tests.models.losses.conftest import np_standardize
 
 SHAPE = (2, 4, 3, 5)  # N, C, H, W: all different, so a wrong axis fails
@@ -146,10 +146,10 @@ def test_all_valid_target_equals_no_target(logits, labels):
     y = labels((2, 3, 5), 4, seed=9)
     torch.testing.assert_close(cwd_loss(s, t, y), cwd_loss(s, t), rtol=0,
                                atol=0)
-    # full-resolution labels are nearest-downsampled (top-left pixel)
+    # labels at another size are refused (the distiller resizes them)
     big = y.repeat_interleave(8, 1).repeat_interleave(8, 2)
-    big[0, 1, 1] = 255  # not a top-left pixel: never read
-    torch.testing.assert_close(cwd_loss(s, t, big), cwd_loss(s, t))
+    with pytest.raises(ValueError, match='target of shape'):
+        cwd_loss(s, t, big)
 
 
 def test_ignored_positions_renormalise(logits, labels):
@@ -187,6 +187,12 @@ def test_images_without_valid_positions_are_dropped(logits):
     loss = cwd_loss(s, t, torch.full((2, 3, 5), 255))
     loss.backward()
     assert loss.item() == 0 and (s.grad == 0).all()
+    # so does an empty batch, with or without labels
+    empty = torch.zeros((0, ) + SHAPE[1:], requires_grad=True)
+    for y in (None, torch.zeros((0, 3, 5), dtype=torch.long)):
+        loss = cwd_loss(empty, empty.detach(), y)
+        loss.backward()
+        assert loss.item() == 0 and empty.grad.shape == empty.shape
 
 
 @pytest.mark.parametrize('garbage', [math.nan, math.inf, -math.inf, 1e30])
@@ -245,10 +251,15 @@ def test_argument_errors(logits):
     s = logits(SHAPE, seed=25)
     with pytest.raises(ValueError, match=r'\(N, C, H, W\)'):
         cwd_loss(s[:, :, 0, 0], s[:, :, 0, 0])
+    with pytest.raises(ValueError, match=r'H \* W > 0'):  # no positions
+        cwd_loss(s[:, :, :0, :0], s[:, :, :0, :0])
     with pytest.raises(ValueError, match='same shape'):
         cwd_loss(s, s[:, :, :2])
-    with pytest.raises(ValueError, match='temperature'):
-        cwd_loss(s, s, temperature=0.)
+    with pytest.raises(TypeError, match='student logits must be floating'):
+        cwd_loss(s.long(), s)  # would be a truncated integer loss
+    for T in (0., 1e5):
+        with pytest.raises(ValueError, match='temperature must lie in'):
+            cwd_loss(s, s, temperature=T)
     with pytest.raises(ValueError, match='reduction'):
         cwd_loss(s, s, reduction='batchmean')
     with pytest.raises(ValueError, match='loss_weight'):
@@ -270,6 +281,35 @@ def test_registry_builds_cwd_loss(registry, logits, labels):
     assert parts == {}
     assert 'temperature=4.0' in repr(loss) and 'loss_weight=3.0' in repr(
         loss)
+
+
+@pytest.mark.parametrize('dtype', [torch.float32, torch.float16,
+                                   torch.bfloat16])
+@pytest.mark.parametrize('case', ['random', 'uniform', 'offset'])
+def test_float64_maths_within_the_range(dtype, case):
+    """As the class-axis losses (test_base.py): for T from T_MIN to T_MAX
+    (the configs' 1 and 4, CTKD's up to 21), logits up to 1e4 in float32,
+    fp16 or bf16, the loss is finite, >= 0 and within
+    ``4 eps (A + B + ln HW) (T^2 + L)`` of the float64 maths."""
+    g = torch.Generator().manual_seed(71)
+    shape = (2, 3, 4, 5)
+    s64, t64 = (3 * torch.randn(shape, generator=g, dtype=torch.float64)
+                for _ in range(2))
+    if case == 'uniform':
+        s64, t64 = (1e4 * (2 * torch.rand(shape, generator=g).double() - 1)
+                    for _ in range(2))
+    elif case == 'offset':
+        s64, t64 = s64 - 1e4, t64 + 1e4
+    s, t = s64.to(dtype), t64.to(dtype)
+    eps = torch.finfo(torch.float32).eps
+    for T in (T_MIN, 1.0, 4.0, 15.62, 21.0, T_MAX):
+        loss = cwd_loss(s, t, temperature=T)
+        assert loss.dtype == torch.float32
+        assert torch.isfinite(loss) and loss >= 0
+        ref, _ = naive_cwd(s, t, None, T)
+        size = float(s.double().abs().max() + t.double().abs().max()) / T
+        bound = 4 * eps * (size + math.log(20)) * (T**2 + ref)
+        assert abs(loss.item() - ref) <= bound, (T, loss.item(), ref)
 
 
 # ----------------------------------------------------------------------

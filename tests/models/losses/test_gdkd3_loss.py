@@ -99,6 +99,11 @@ def test_k_range(logits):
     with pytest.raises(ValueError, match='k >= 2'):
         GDKD3Loss(k=1)
     assert torch.isfinite(gdkd3_loss(s, t, k=5))
+    for k in (2.5, True):  # True would pass as 1
+        with pytest.raises(TypeError, match='GDKD3 needs an integer k'):
+            gdkd3_loss(s, t, k=k)
+        with pytest.raises(TypeError, match='GDKD3 needs an integer k'):
+            GDKD3Loss(k=k)
 
 
 @pytest.mark.parametrize('weights', [dict(w0=-1.), dict(w1=-0.1),
@@ -163,3 +168,17 @@ def test_registry_builds_gdkd3_loss(registry, logits, labels):
     for text in ('k=3', 'w0=0.5', 'w1=2.0', 'w2=4.0', 'temperature=1.5',
                  'loss_weight=2.0'):
         assert text in repr(loss)
+
+
+def test_gradcheck_every_term(logits):
+    """Each term's own gradient, not only the weighted total's: the
+    parts may be back-propagated on their own."""
+    s = logits((2, 6, 2, 3), seed=16).requires_grad_()
+    t = logits((2, 6, 2, 3), seed=17)
+
+    def terms(x):
+        _, parts = gdkd3_loss(x, t, k=3, reduction='none',
+                              return_parts=True, **HP)
+        return parts['high'], parts['low_top2k'], parts['low_other']
+
+    assert torch.autograd.gradcheck(terms, (s, ))

@@ -156,6 +156,18 @@ def test_k_must_leave_an_other_group(logits):
         GDKDLoss(k=5)(s, t)
 
 
+@pytest.mark.parametrize('k', [2.5, 2.0, True, '2', None])
+def test_k_must_be_an_integer(logits, k):
+    """A float or bool k (True would pass as 1) is a TypeError naming k,
+    from the function and the registered module."""
+    s, t = logits(SHAPE, seed=12), logits(SHAPE, seed=13)
+    with pytest.raises(TypeError, match='GDKD needs an integer k'):
+        gdkd_loss(s, t, k=k)
+    with pytest.raises(TypeError, match='GDKD needs an integer k'):
+        GDKDLoss(k=k)
+    assert torch.isfinite(gdkd_loss(s, t, k=np.int64(2)))
+
+
 @pytest.mark.parametrize('weights', [dict(w0=-1.), dict(w1=-0.1),
                                      dict(w2=-2.)])
 def test_negative_weights_raise(logits, weights):
@@ -173,7 +185,9 @@ def test_extreme_logits_are_exact(logits, naive, upstream, with_gap, dtype,
                                   case, gap):
     """Gaps of 1e3..1e4 (T = 1, k = 2): one student class far on top,
     one teacher class far on top, both, or the teacher's whole top-k group
-    far above the rest (then both networks' rest masses underflow)."""
+    far above the rest, in the student too but with its second class
+    further still (then both networks' rest masses underflow, and the two
+    disagree by ~gap inside U1)."""
     T, k = 1.0, 2
     s = logits(SHAPE, seed=15, dtype=dtype)
     t = logits(SHAPE, seed=16, dtype=dtype)
@@ -182,9 +196,11 @@ def test_extreme_logits_are_exact(logits, naive, upstream, with_gap, dtype,
     if case in ('teacher', 'both'):
         t = with_gap(t, gap, seed=18)
     if case == 'groups':
-        top = t.topk(k, dim=1).indices
-        t = t.scatter_add(1, top, torch.full(top.shape, gap, dtype=dtype))
-        s = s.scatter_add(1, top, torch.full(top.shape, gap, dtype=dtype))
+        top = t.topk(k, dim=1).indices  # sorted: top-1 first
+        lift = torch.full(top.shape, gap, dtype=dtype)
+        t = t.scatter_add(1, top, lift)
+        lift[:, 1] *= 2
+        s = s.scatter_add(1, top, lift)
     hp = dict(HP, k=k, temperature=T)
     s.requires_grad_()
     out, parts = gdkd_loss(s, t, reduction='none', return_parts=True, **hp)
@@ -231,3 +247,80 @@ def test_registry_builds_gdkd_loss(registry, logits, labels):
     for text in ('k=2', 'w0=0.5', 'w1=2.0', 'w2=4.0', 'temperature=1.5',
                  'logit_stand=True', 'loss_weight=3.0'):
         assert text in repr(loss)
+
+
+def test_each_low_term_moves_only_its_group(logits):
+    """low_top's gradient is 0 outside U1 and low_other's 0 on U1; with
+    k = 1 low_top is exactly 0 and its weight changes neither the total
+    nor the gradient (a one-class group has no inner distribution)."""
+    s = logits(SHAPE, seed=30).requires_grad_()
+    t = logits(SHAPE, seed=31)
+    in_top = teacher_topk_mask(t, 2, 1.0, False)
+    _, parts = gdkd_loss(s, t, k=2, return_parts=True)
+    top_grad, = torch.autograd.grad(parts['low_top'], s, retain_graph=True)
+    other_grad, = torch.autograd.grad(parts['low_other'], s)
+    assert (top_grad[~in_top] == 0).all() and (top_grad[in_top] != 0).all()
+    assert (other_grad[in_top] == 0).all() and (other_grad[~in_top] !=
+                                                0).all()
+    out = []
+    for w1 in (0.0, 9.0):
+        loss = gdkd_loss(s, t, k=1, w1=w1)
+        out.append((loss, torch.autograd.grad(loss, s)[0]))
+    assert torch.equal(out[0][0], out[1][0])
+    assert torch.equal(out[0][1], out[1][1])
+
+
+def test_ties_take_torch_topk_partition(naive):
+    """Integer teacher logits (many ties, one fully tied pixel): the loss
+    is the maths on the partition torch.topk returns (either tied class
+    is a correct U1)."""
+    g = torch.Generator().manual_seed(32)
+    s = 3 * torch.randn(SHAPE, generator=g, dtype=torch.float64)
+    t = (2 * torch.randn(SHAPE, generator=g, dtype=torch.float64)).round()
+    t[0, :, 0, 0] = 1.0
+    hp = dict(HP, k=2, temperature=1.0)
+
+    def topk_groups(name, row, label, hp):
+        return [torch.from_numpy(row)[None].topk(2, dim=1,
+                                                 sorted=False).indices[0]
+                .tolist()]
+
+    out, parts = gdkd_loss(s, t, reduction='none', return_parts=True, **hp)
+    ref = naive.loss_map('gdkd', s, t, None, hp, groups_fn=topk_groups)
+    for name in ('high', 'low_top', 'low_other'):
+        np.testing.assert_allclose(parts[name].numpy(), ref[name],
+                                   rtol=1e-11, atol=1e-13)
+
+
+@pytest.mark.parametrize('gap', [20., 60., 85., 95., 100., 150.])
+def test_float32_group_far_below_keeps_its_digits(logits, naive, gap):
+    """A group ~87-104 nats below a pixel's maximum underflows to
+    subnormals (or 0) in float32 under one shared shift; shifted by its
+    own maximum it keeps every digit (values vs the 50-digit
+    reference)."""
+    k = 2
+    s = logits(SHAPE, seed=33, dtype=torch.float32)
+    t = logits(SHAPE, seed=34, dtype=torch.float32)
+    top = t.topk(k, dim=1).indices
+    bump = torch.zeros_like(t).scatter_(1, top, gap)
+    s, t = s + bump, t + bump  # both rests ~gap nats below
+    hp = dict(HP, k=k, temperature=1.0)
+    out, parts = gdkd_loss(s, t, reduction='none', return_parts=True, **hp)
+    ref = naive.loss_map('gdkd', s, t, None, hp, exact=True)
+    atol = 16 * torch.finfo(torch.float32).eps * gap
+    for name in ('high', 'low_top', 'low_other'):
+        np.testing.assert_allclose(parts[name].double().numpy(), ref[name],
+                                   rtol=1e-5, atol=atol)
+
+
+def test_gradcheck_on_extreme_pixels(logits):
+    """Half the pixels with the rest 1e3 nats below the top-k (there
+    masses of ~exp(-1e3) take every digit): the gradient is right there
+    too."""
+    s, t = logits((2, 5, 2, 3), seed=35), logits((2, 5, 2, 3), seed=36)
+    top = t.topk(2, dim=1).indices
+    bump = torch.zeros_like(t).scatter_(1, top, 1e3)
+    bump[:, :, 0] = 0
+    s, t = (s + bump).requires_grad_(), t + bump
+    assert torch.autograd.gradcheck(
+        lambda x: gdkd_loss(x, t, k=2, reduction='none', **HP), (s, ))

@@ -322,3 +322,31 @@ def test_bad_arguments_are_rejected():
         mlkd_batch(s, t, 4.0, reduction='mean')
     with pytest.raises(ValueError, match='one shape'):
         MLKDLoss()(s, t, s[:3], t[:3])
+
+
+def test_edge_inputs():
+    """B = 0 (the masks' medians are undefined) and integer logits give
+    an error naming the argument; T outside the range is refused; fp16 /
+    bf16 logits are computed in float32, as the other losses (torch's
+    quantile takes no half precision)."""
+    s, t, ss, ts = _logits(b=6, c=10, seed=12, dtype=torch.float32)
+    with pytest.raises(ValueError, match='B=0'):
+        mlkd_loss(s[:0], t[:0], ss[:0], ts[:0])
+    with pytest.raises(ValueError, match='B=0'):
+        mlkd_instance(s[:0], t[:0], 4.0)
+    with pytest.raises(TypeError, match='student logits must be floating'):
+        mlkd_class(s.long(), t, 4.0)
+    with pytest.raises(ValueError, match='temperature must lie in'):
+        mlkd_loss(s, t, ss, ts, temperature=1e5)
+    with pytest.raises(ValueError, match='temperature must lie in'):
+        MLKDLoss(temperature=0.)
+    ref = mlkd_loss(s, t, ss, ts, logit_stand=True)
+    for dtype in (torch.float16, torch.bfloat16):
+        half = [x.to(dtype) for x in (s, t, ss, ts)]
+        out = mlkd_loss(*half, logit_stand=True)
+        upcast = mlkd_loss(*(x.float() for x in half), logit_stand=True)
+        for key in ref:
+            assert out[key].dtype == torch.float32
+            assert torch.equal(out[key], upcast[key]), key
+            torch.testing.assert_close(out[key], ref[key], rtol=5e-2,
+                                       atol=1e-6)
