@@ -5,7 +5,7 @@ Segmentation needs MMSeg only; classification is the ``cls`` extra
 requirement: pip would build the full mmcv from source (~30 min, needs a
 compiler and CUDA). Install either
 OpenMMLab's prebuilt full ``mmcv`` (GPU machines) or ``mmcv-lite``
-(CPU-only machines) yourself; see README "Getting mmcv".
+(CPU-only machines) yourself; see docs "Getting mmcv".
 """
 import os
 import os.path as osp
