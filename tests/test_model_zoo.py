@@ -6,7 +6,7 @@ checkout and from the wheel that ``pip`` builds, where it must sit under
 
 ``mim`` itself is not run here: openmim pulls in openxlab, which pins
 setuptools 60.2 and requests 2.28 against the stack's setuptools 80.9
-(docs/en/user_guides/model_zoo.md says how to run ``mim search``).
+(docs/en/model_zoo.md says how to run ``mim search``).
 ``mim``'s lookup is reproduced instead: ``<package>/.mim/model-index.yml``
 loaded with ``modelindex.load_model_index.load``, each model's collection
 looked up by name (mim's ``convert2df`` fails on a missing one)."""
