@@ -105,19 +105,20 @@ def test_unmarked_blocks_run(tmp_path):
 
 
 def test_config_blocks_load(tmp_path):
-    # a scratch configs/ whose entries are the repository's: a config
-    # block may add a folder (configs/my_method/...) without touching
-    # the checkout
-    (tmp_path / 'configs').mkdir()
-    for entry in (REPO / 'configs').iterdir():
-        (tmp_path / 'configs' / entry.name).symlink_to(entry)
     configs = []
-    for where, b in BLOCKS:
+    for i, (where, b) in enumerate(BLOCKS):
         if kind(b.marker) != 'config':
             continue
-        path = tmp_path / b.marker.split(':', 1)[1].strip()
+        # a scratch tree per block (two pages may show the same file):
+        # its configs/ entries are the repository's, so a block may add a
+        # folder (configs/my_method/...) without touching the checkout
+        root = tmp_path / f'block{i}'
+        (root / 'configs').mkdir(parents=True)
+        for entry in (REPO / 'configs').iterdir():
+            (root / 'configs' / entry.name).symlink_to(entry)
+        path = root / b.marker.split(':', 1)[1].strip()
         # never written into the checkout through a linked folder
-        assert tmp_path.resolve() in path.resolve().parents, where
+        assert root.resolve() in path.resolve().parents, where
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(b.text + '\n')
         configs.append((where, str(path)))
