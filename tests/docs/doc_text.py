@@ -116,6 +116,39 @@ def tool_flags(line: str) -> Iterator[tuple]:
             yield _FORWARDS.get(tool, tool), f
 
 
+_SPAN = re.compile(r'`([^`\n]+)`')
+_TOOL_SPAN = re.compile(r'(?<![\w/$.-])((?:tools/)?[\w/-]+\.(?:py|sh))\b')
+
+
+def prose_flags(text: str, tools: set) -> Iterator[tuple]:
+    """(tools named in the paragraph, flag) for each flag written as
+    inline code in prose (e.g. "`train.py` `--work-dir`, `--resume`"):
+    such a flag must be one of those tools' flags, or of any of our tools
+    when the paragraph names none of them. ``tools`` are our tool paths
+    (``tools/train.py``); the launch scripts count as the script they
+    run."""
+    by_name = {}
+    for t in sorted(tools):
+        by_name[t] = t
+        by_name.setdefault(t.split('/')[-1], t)
+    for para in re.split(r'\n\s*\n', prose(text)):
+        spans = [s.strip() for s in _SPAN.findall(para)]
+        flags = [_FLAG.match(s).group(1) for s in spans
+                 if s.startswith('--') and _FLAG.match(s)]
+        if not flags:
+            continue
+        named = set()
+        for s in spans:
+            for name in _TOOL_SPAN.findall(s):
+                tool = by_name.get(name)
+                if tool is None and not name.startswith('tools/'):
+                    tool = None
+                if tool:
+                    named.add(_FORWARDS.get(tool, tool))
+        for f in flags:
+            yield frozenset(named), f
+
+
 def github_slug(heading: str) -> str:
     """The anchor GitHub (and myst's heading anchors) give a heading."""
     s = re.sub(r'\[([^\]]*)\]\([^)]*\)', r'\1', heading.strip())

@@ -14,8 +14,8 @@ import pytest
 
 from tests.conftest import REPO
 from tests.docs.doc_text import (anchors, command_lines, doc_files,
-                                 page_text, prose, rel, repo_paths,
-                                 tool_flags)
+                                 page_text, prose, prose_flags, rel,
+                                 repo_paths, tool_flags)
 
 DOCS = doc_files()
 
@@ -117,7 +117,34 @@ print(json.dumps(out))
 '''
 
 
-def test_tool_flags_exist():
+def _helps(tools) -> dict:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        p for p in (str(REPO), os.environ.get('PYTHONPATH')) if p))
+    proc = subprocess.run([sys.executable, '-c', _HELP, *sorted(tools)],
+                          cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    helps = json.loads(proc.stdout.strip().splitlines()[-1])
+    for tool, text in helps.items():
+        assert 'usage:' in text, f'{tool} --help printed no usage'
+    return {tool: set(re.findall(r'(?<![\w-])(--[A-Za-z][\w-]*)', text))
+            for tool, text in helps.items()}
+
+
+# flags of other programs that the docs name beside our tools
+OTHER_FLAGS = {'--gres': "Slurm's srun (tools/slurm_*.sh)"}
+
+
+@pytest.fixture(scope='module')
+def tool_helps():
+    """Every flag of every Python tool we ship, from its own --help."""
+    tools = [str(p.relative_to(REPO)) for p in sorted(
+        (REPO / 'tools').rglob('*.py'))]
+    return _helps(tools)
+
+
+def test_tool_flags_exist(tool_helps):
+    """A flag written after a tool on a command line is that tool's."""
     used = defaultdict(set)
     for doc in DOCS:
         for line in command_lines(doc.read_text('utf-8')):
@@ -126,23 +153,33 @@ def test_tool_flags_exist():
     assert 'tools/train.py' in used and 'tools/test.py' in used
     missing_tools = [t for t in used if not (REPO / t).is_file()]
     assert not missing_tools, missing_tools
-    tools = sorted(used)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        p for p in (str(REPO), os.environ.get('PYTHONPATH')) if p))
-    proc = subprocess.run([sys.executable, '-c', _HELP, *tools], cwd=REPO,
-                          env=env, capture_output=True, text=True,
-                          timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    helps = json.loads(proc.stdout.strip().splitlines()[-1])
-    missing = []
-    for tool in tools:
-        text = helps[tool]
-        assert 'usage:' in text, f'{tool} --help printed no usage'
-        known = set(re.findall(r'(?<![\w-])(--[A-Za-z][\w-]*)', text))
-        for flag, doc in sorted(used[tool]):
-            if flag not in known:
-                missing.append(f'{doc}: {tool} {flag}')
+    missing = [f'{doc}: {tool} {flag}' for tool in sorted(used)
+               for flag, doc in sorted(used[tool])
+               if flag not in tool_helps[tool]]
     assert not missing, 'flags the tools do not have:\n' + '\n'.join(missing)
+
+
+def test_flags_in_prose_exist(tool_helps):
+    """A flag named as inline code in a paragraph about our tools (e.g.
+    "`train.py` `--work-dir`, `--resume`") is a flag of one of them:
+    prose does not say which tool each flag belongs to, so the check is
+    that it exists at all (a typo or a removed flag fails). Paragraphs
+    naming no tool of ours cite other programs' flags (upstream
+    scripts) and are not checked."""
+    tools = set(tool_helps) | {str(p.relative_to(REPO))
+                               for p in (REPO / 'tools').glob('*.sh')}
+    known = set().union(*tool_helps.values())
+    checked, missing = 0, []
+    for doc in DOCS:
+        for named, flag in prose_flags(doc.read_text('utf-8'), tools):
+            if not named:
+                continue
+            checked += 1
+            if flag not in known and flag not in OTHER_FLAGS:
+                missing.append(f'{rel(doc)}: {flag} (beside '
+                               f'{", ".join(sorted(named))})')
+    assert checked > 20
+    assert not missing, 'no tool has these flags:\n' + '\n'.join(missing)
 
 
 @pytest.mark.parametrize('line,expected', [
