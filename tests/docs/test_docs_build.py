@@ -32,4 +32,7 @@ def test_docs_build_without_warnings(tmp_path):
                    'engine.hooks.TeacherEvalHook',
                    'apis.extract_student'):
         assert f'id="gdkd_seg.{anchor}"' in api, anchor
+    # the tools' reference (module docstrings of tools/*.py)
+    for tool in ('train', 'test', 'extract_student', 'demo'):
+        assert f'id="module-tools.{tool}"' in api, tool
     assert (html / 'model_zoo.html').is_file()
