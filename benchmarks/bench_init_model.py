@@ -1,5 +1,5 @@
 """Peak memory and time of ``mmseg.apis.init_model`` on a distillation
-config vs the plain student config (README "Inference with MMSeg's APIs").
+config vs the plain student config (docs "Inference with MMSeg's APIs").
 
     python benchmarks/bench_init_model.py [--repeats 3]
 

@@ -1,4 +1,4 @@
-"""GPU readiness check (run by benchmarks/gpu_check.sh; README "GPU
+"""GPU readiness check (run by benchmarks/gpu_check.sh; docs "GPU
 check"): a few distillation iterations of DeepLabV3-R101 -> DeepLabV3-R18
 (configs/gdkd/deeplabv3_r101_to_r18_cityscapes.py, GDKD + aux
 distillation, batch 2) at 512x1024 in fp32, fp16 AMP (MMEngine's

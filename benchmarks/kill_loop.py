@@ -1,5 +1,5 @@
 """Kill loop: a tiny distillation run SIGKILLed at random moments, then
-resumed, many times (README "Resume a killed run").
+resumed, many times (docs "Resume a killed run").
 
 Each iteration trains ``tests/configs/tiny_gdkd.py`` for 6 iterations
 with a checkpoint at every iteration, alternately with
@@ -145,7 +145,7 @@ def iteration(root, i, mode, rng, reference):
         # with a validation after every checkpoint (save_best mode), a
         # checkpoint saved before a validation holds the random states of
         # before it, and the resumed run does not replay the validation's
-        # draw from torch's generator (README "Resume a killed run")
+        # draw from torch's generator (docs "Resume a killed run")
         assert record['bitwise'] or mode == 'save_best', \
             'differs from the uninterrupted run'
         record['files'] = sorted(

@@ -1,7 +1,7 @@
 """gdkd_seg: logit distillation (KD, DKD, GDKD, GDKD3, +LS) for MMSeg.
 
 Importing the package (configs do it with ``custom_imports``) does two
-things, both idempotent and listed in README "What importing gdkd_seg
+things, both idempotent and listed in docs "What importing gdkd_seg
 does": a pure-PyTorch ``mmcv.ops`` stand-in when only mmcv-lite is
 installed (MMSeg cannot be imported otherwise), and the registration of
 the segmentation core (losses, ``SegDistiller``, hooks, runner, optimizer

@@ -1,4 +1,4 @@
-"""What ``import gdkd_seg`` does (README "What importing gdkd_seg does"):
+"""What ``import gdkd_seg`` does (docs "What importing gdkd_seg does"):
 the mmcv.ops stand-in and registrations, once, and nothing to torch."""
 import subprocess
 import sys

@@ -11,7 +11,7 @@ for design choices) and reports the pre-registered analysis: GDKD -
 baseline and GDKD - KD with Holm-adjusted intervals, the rest exploratory
 (results.json / results.md, plots).
 
-    python tools/demo.py            # the default run (see README, "Demo")
+    python tools/demo.py            # the default run (see docs, "Demo")
     python tools/demo.py --quick    # tiny data, a few iterations (CI)
 
 The run's defaults are the demo's (``gdkd_seg.demo.pipeline.DEFAULTS``).

@@ -1,7 +1,7 @@
 # What every gdkd_seg config turns on (segmentation, classification, demo),
 # so that MMSeg's and MMPretrain's own tools/train.py, `mim train` and
 # RUNNERS.build(cfg) run exactly what our tools/train.py runs
-# (README "Same run from any launcher").
+# (docs "Same run from any launcher").
 # - the registrations (losses, distillers, backbones, hooks, runner) and
 #   the mmcv-lite / safe-loading fixes of `import gdkd_seg`;
 custom_imports = dict(imports=['gdkd_seg'], allow_failed_imports=False)

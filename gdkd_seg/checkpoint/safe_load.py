@@ -102,7 +102,7 @@ def history_buffer_method(obj: Any, name: str) -> Any:
 def checkpoint_globals() -> List:
     """The globals an MMEngine checkpoint pickles, for the safe unpickler.
 
-    Measured on real runs under the pinned numpy (see README "Safe
+    Measured on real runs under the pinned numpy (see docs "Safe
     checkpoint loading"); each entry has a test with such a checkpoint
     that fails without it.
     """
@@ -580,8 +580,8 @@ def _opt_in_advice(name: str) -> str:
     except ValueError:
         return (f'gdkd_seg cannot tell what {name} is without importing '
                 'its module, so it offers no opt-in for it; only plain '
-                'data classes can be allowed (README "Safe checkpoint '
-                'loading").')
+                'data classes can be allowed (docs/en/advanced_guides/'
+                'reliability.md, "Safe checkpoint loading").')
     if why:
         return f'{name} cannot be allowed: {why}.'
     return ('If you trust the file, allow exactly that class: '

@@ -17,7 +17,7 @@ from torch import Tensor
 
 _HINT = ('mmcv-lite is installed, which has no compiled ops; install the '
          "full mmcv built for your torch/CUDA (OpenMMLab's prebuilt wheels, "
-         'see README "Getting mmcv") to use it')
+         'see docs/en/get_started.md, "Getting mmcv") to use it')
 
 
 def point_sample(input: Tensor,

@@ -38,7 +38,7 @@ STUDENTS = {
 COST = dict(baseline=1.0, teacher=2.0)
 DISTILLED_COST = 1.4
 # the default run and the --quick one (tiny data, 2 seeds, a few
-# iterations, every method: CI). README "Demo" says how the full one was
+# iterations, every method: CI). docs "Demo" says how the full one was
 # chosen: 16 seeds of 250 iterations give the pre-registered analysis
 # >= 95 % power (chosen on val with pilot seeds 200-209, never on test);
 # it trains what the primary comparisons need (DKD and GDKD+LS are

@@ -14,7 +14,7 @@ class PlainConvNet(BaseModule):
 
     Trained from scratch on the demo benchmark it learns several times
     faster per iteration than a thin ResNet-18-D8, and each iteration is
-    cheaper on a CPU (README, "Demo").
+    cheaper on a CPU (docs, "Demo").
 
     Args:
         widths: output channels of each stage.
@@ -25,7 +25,7 @@ class PlainConvNet(BaseModule):
         init_cfg: MMEngine init config; ``None`` keeps PyTorch's default
             initialisation, with which this net trains from scratch
             several times faster than with MMCV's Kaiming (fan-out)
-            one (README, "Demo").
+            one (docs, "Demo").
     """
 
     def __init__(self,

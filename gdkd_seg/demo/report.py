@@ -1,8 +1,9 @@
 """The demo's results: the pre-registered analysis over seeds,
 ``results.json``, the markdown tables and plain sentences.
 
-The analysis is fixed before any run (README "Demo", and
-``analysis_plan.json`` written into the work dir before the first run):
+The analysis is fixed before any run (docs "The pre-registered
+analysis", and ``analysis_plan.json`` written into the work dir before
+the first run):
 
 * **primary** comparisons (:data:`PRIMARY`): GDKD - baseline and
   GDKD - KD, paired per seed, with Holm's correction across them at a
@@ -64,8 +65,8 @@ def analysis_plan(methods: Sequence[str], split: str = 'test') -> Dict:
         rule=('a primary comparison is claimed (beat / did worse) only if '
               'its Holm-adjusted interval excludes 0; exploratory '
               'comparisons get unadjusted 95% intervals and no verdict'),
-        source='README, "Demo: the main job, offline" (pre-registered '
-        'analysis)')
+        source='docs/en/user_guides/demo.md, "The pre-registered '
+        'analysis"')
 
 
 def analyse(scores: Dict[str, List[float]], seeds: Sequence[int],

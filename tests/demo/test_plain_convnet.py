@@ -22,7 +22,7 @@ def test_strides_channels_and_params():
 
 def test_default_init_is_left_alone():
     """``init_cfg=None`` keeps PyTorch's initialisation (the demo relies
-    on it: README, "Demo"); an explicit init_cfg still applies."""
+    on it: docs, "Demo"); an explicit init_cfg still applies."""
     torch.manual_seed(0)
     net = PlainConvNet()
     before = [p.clone() for p in net.parameters()]

@@ -43,7 +43,7 @@ def test_full_defaults(monkeypatch, tmp_path):
                        '--methods', 'baseline', 'gdkd', '--data-seed', '3')
     full = DEFAULTS['full']
     assert settings.seeds == full['seeds'] and settings.cfg_options == {}
-    # README "Demo": 16 seeds x 250 iterations, 500 val images
+    # docs "Demo": 16 seeds x 250 iterations, 500 val images
     assert settings.seeds == list(range(16))
     assert (settings.iters, settings.teacher_iters) == (250, 3000)
     assert settings.data == dict(n_train=300, n_val=500, n_test=1000,

@@ -47,7 +47,7 @@ demo_test_dataloader = dict(
                          seg_map_path='gtFine/test'),
         pipeline=demo_test_pipeline))
 # the schedule of tools/demo.py (it sets the iterations of its runs itself)
-demo_iters = 250  # README "Demo": chosen on val with pilot seeds
+demo_iters = 250  # docs "Demo": chosen on val with pilot seeds
 demo_teacher_iters = 3000  # the shipped teacher (configs/demo/teacher)
 
 
@@ -66,7 +66,7 @@ demo_train_cfg, demo_param_scheduler, demo_default_hooks = demo_schedule(
     demo_iters)
 (demo_teacher_train_cfg, demo_teacher_param_scheduler,
  demo_teacher_default_hooks) = demo_schedule(demo_teacher_iters)
-# small nets trained from scratch: AdamW (README, "Demo": SGD and MMCV's
+# small nets trained from scratch: AdamW (docs, "Demo": SGD and MMCV's
 # initialisation learn several times slower here)
 demo_optim_wrapper = dict(
     optimizer=dict(_delete_=True, type='AdamW', lr=1e-3, weight_decay=0.01))

@@ -14,7 +14,8 @@
 # and AdamW (0.9, 0.95), wd 0.05, base lr 1.5e-4 per 256, 40 warm-up
 # epochs (run_amd_pretrain.py defaults = MAE's). The image mask ratios are
 # not in the repository (its scripts use 0.90 / 0.75 for video): 0.75 for
-# the student is MAE's, 0.5 for the teacher is our choice (README "AMD").
+# the student is MAE's, 0.5 for the teacher is our choice (docs
+# "Masked-image distillation", "Not in either repository").
 _base_ = [
     'mmpretrain::mae/mae_vit-base-p16_8xb512-amp-coslr-800e_in1k.py',
     '../_base_/mim_runtime.py',

@@ -4,7 +4,7 @@
 # train_cwd.sh; no labels, so every position counts), on CIRKD's schedule.
 # CIRKD's published CWD numbers come from that script, which also adds a
 # feature CWD (weight 50), pixel KD (weight 1) and an adversarial loss:
-# this config is the logit part only (README "CIRKD's Cityscapes
+# this config is the logit part only (docs "CIRKD's Cityscapes
 # protocol").
 _base_ = ['../cirkd_protocol.py']
 distiller = dict(

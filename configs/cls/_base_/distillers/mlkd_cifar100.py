@@ -1,5 +1,5 @@
 # MLKD (Jin et al., CVPR 2023) on CIFAR-100, as the published code computes
-# it (README, "MLKD"): a weak and a strong view of every image
+# it (docs, "MLKD"): a weak and a strong view of every image
 # (../datasets/mlkd_cifar100_bs64.py), instance, class and batch levels at
 # T in [4, 3, 5, 2, 6]. What every pair of configs/cls/cifar100/mlkd
 # shares: the two-view data, the schedule, the runtime and the

@@ -1,5 +1,5 @@
 # MLKD (Jin et al., CVPR 2023) on ImageNet, as the published code computes
-# it (README, "MLKD"): a weak and a strong view of every image
+# it (docs, "MLKD"): a weak and a strong view of every image
 # (../datasets/mlkd_imagenet_bs64.py). What the pairs of
 # configs/cls/imagenet/mlkd share: the two-view data, the distillation
 # schedule, MMPretrain's runtime and the ClsDistiller settings.

@@ -1,5 +1,5 @@
 # MLKD, resnet32x4 -> resnet8x4 on CIFAR-100, with the code's evident
-# intent instead of its published behaviour (DERIVED, README "MLKD"): the
+# intent instead of its published behaviour (DERIVED, docs "MLKD"): the
 # confidence masks select samples / classes, the strong view gets all five
 # temperatures and its class and batch terms. Everything else as the
 # published-code config it is a delta over.

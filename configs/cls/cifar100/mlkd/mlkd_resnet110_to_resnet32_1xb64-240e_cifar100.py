@@ -1,4 +1,4 @@
-# MLKD, resnet110 -> resnet32 on CIFAR-100 (README, "MLKD"; res110_res32.yaml).
+# MLKD, resnet110 -> resnet32 on CIFAR-100 (docs, "MLKD"; res110_res32.yaml).
 _base_ = ['../../_base_/models/cifar/resnet32.py',
           '../../_base_/distillers/mlkd_cifar100.py']
 model = dict(

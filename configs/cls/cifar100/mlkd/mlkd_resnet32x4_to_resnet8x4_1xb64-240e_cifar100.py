@@ -1,4 +1,4 @@
-# MLKD, resnet32x4 -> resnet8x4 on CIFAR-100 (README, "MLKD";
+# MLKD, resnet32x4 -> resnet8x4 on CIFAR-100 (docs, "MLKD";
 # res32x4_res8x4.yaml).
 _base_ = ['../../_base_/models/cifar/resnet8x4.py',
           '../../_base_/distillers/mlkd_cifar100.py']

@@ -1,4 +1,4 @@
-# MLKD, resnet32x4 -> shufflenet-v1 on CIFAR-100 (README, "MLKD";
+# MLKD, resnet32x4 -> shufflenet-v1 on CIFAR-100 (docs, "MLKD";
 # res32x4_shuv1.yaml).
 _base_ = ['../../_base_/models/cifar/shufflenet-v1.py',
           '../../_base_/distillers/mlkd_cifar100.py']

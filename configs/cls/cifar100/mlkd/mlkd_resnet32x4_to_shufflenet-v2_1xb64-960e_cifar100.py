@@ -1,4 +1,4 @@
-# MLKD, resnet32x4 -> shufflenet-v2 on CIFAR-100 (README, "MLKD";
+# MLKD, resnet32x4 -> shufflenet-v2 on CIFAR-100 (docs, "MLKD";
 # res32x4_shuv2.yaml).
 _base_ = ['../../_base_/models/cifar/shufflenet-v2.py',
           '../../_base_/distillers/mlkd_cifar100.py']

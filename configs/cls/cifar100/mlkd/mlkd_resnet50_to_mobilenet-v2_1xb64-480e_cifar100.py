@@ -1,4 +1,4 @@
-# MLKD, resnet50 -> mobilenet-v2 on CIFAR-100 (README, "MLKD"; res50_mv2.yaml).
+# MLKD, resnet50 -> mobilenet-v2 on CIFAR-100 (docs, "MLKD"; res50_mv2.yaml).
 _base_ = ['../../_base_/models/cifar/mobilenet-v2.py',
           '../../_base_/distillers/mlkd_cifar100.py']
 model = dict(

@@ -1,4 +1,4 @@
-# MLKD, resnet56 -> resnet20 on CIFAR-100 (README, "MLKD"; res56_res20.yaml).
+# MLKD, resnet56 -> resnet20 on CIFAR-100 (docs, "MLKD"; res56_res20.yaml).
 _base_ = ['../../_base_/models/cifar/resnet20.py',
           '../../_base_/distillers/mlkd_cifar100.py']
 model = dict(

@@ -1,4 +1,4 @@
-# MLKD, vgg13 -> mobilenet-v2 on CIFAR-100 (README, "MLKD"; vgg13_mv2.yaml).
+# MLKD, vgg13 -> mobilenet-v2 on CIFAR-100 (docs, "MLKD"; vgg13_mv2.yaml).
 _base_ = ['../../_base_/models/cifar/mobilenet-v2.py',
           '../../_base_/distillers/mlkd_cifar100.py']
 model = dict(

@@ -1,4 +1,4 @@
-# MLKD, vgg13 -> vgg8 on CIFAR-100 (README, "MLKD"; vgg13_vgg8.yaml).
+# MLKD, vgg13 -> vgg8 on CIFAR-100 (docs, "MLKD"; vgg13_vgg8.yaml).
 _base_ = ['../../_base_/models/cifar/vgg8.py',
           '../../_base_/distillers/mlkd_cifar100.py']
 model = dict(

@@ -1,4 +1,4 @@
-# MLKD, wrn-40-2 -> shufflenet-v1 on CIFAR-100 (README, "MLKD";
+# MLKD, wrn-40-2 -> shufflenet-v1 on CIFAR-100 (docs, "MLKD";
 # wrn40_2_shuv1.yaml).
 _base_ = ['../../_base_/models/cifar/shufflenet-v1.py',
           '../../_base_/distillers/mlkd_cifar100.py']

@@ -1,5 +1,5 @@
 # MLKD (Jin et al., CVPR 2023), resnet34 -> resnet18 on ImageNet
-# (README, "MLKD") (teacher: MMPretrain's).
+# (docs, "MLKD") (teacher: MMPretrain's).
 _base_ = ['mmpretrain::_base_/models/resnet18.py',
           '../../_base_/distillers/mlkd_imagenet.py']
 model = dict(

@@ -2,7 +2,7 @@
 # MAE recipe unchanged (mmseg::mae, 48.13 mIoU with MAE's own ViT-B), only
 # the pre-trained weights differ. No published DMAE number; not trained
 # here. Segmentation needs no MMPretrain. The weights, matched key for key
-# to this backbone (README "From pre-training to segmentation"):
+# to this backbone (docs "From pre-training to segmentation"):
 #   python tools/export_vit_backbone.py CKPT \
 #       pretrain/dmae_vit-base_upernet-512.pth --config THIS_CONFIG
 # with CKPT the last checkpoint of
