@@ -194,14 +194,16 @@ def run_job(job: Job, send: Optional[Callable] = None) -> Dict:
     atomically, so a directory holds a complete result or none.
 
     Returns:
-        ``{'job', 'test', 'val', 'seconds', 'cpu_seconds', 'pairing'}``:
+        ``{'job', 'test', 'val', 'seconds', 'cpu_seconds', 'pairing',
+        'runner'}``:
         the job, its test (``None`` when scored on val) and validation
-        mIoU (%), the wall and CPU (user + system) time of this process
-        and, for a training run, the pairing record (see
-        :func:`_pairing_record`).
+        mIoU (%), the wall and CPU (user + system) time of this process,
+        for a training run the pairing record (see
+        :func:`_pairing_record`), and the runner's class (the config's
+        ``runner_type``, built as MMSeg's tools build it).
     """
     from mmengine.config import Config
-    from mmengine.runner import Runner
+    from mmengine.registry import RUNNERS
 
     if osp.isdir(job.work_dir):
         shutil.rmtree(job.work_dir)
@@ -212,7 +214,8 @@ def run_job(job: Job, send: Optional[Callable] = None) -> Dict:
     with _output_to(osp.join(job.work_dir, 'run.out')):
         cfg = Config.fromfile(job.config)
         cfg.merge_from_dict(job.cfg_options())
-        runner = Runner.from_cfg(cfg)
+        # the config's runner_type (GDKDRunner), as MMSeg's tools build it
+        runner = RUNNERS.build(cfg)
         if job.iters == 0:
             val = runner.val()['mIoU']
         else:
@@ -231,7 +234,8 @@ def run_job(job: Job, send: Optional[Callable] = None) -> Dict:
     result = dict(job=_spec(job), test=test, val=float(val),
                   seconds=round(time.time() - start, 1),
                   cpu_seconds=round(cpu, 1),
-                  pairing=pairing.result() if pairing else None)
+                  pairing=pairing.result() if pairing else None,
+                  runner=type(runner).__name__)
     write_json(osp.join(job.work_dir, 'result.json'), result)
     return result
 

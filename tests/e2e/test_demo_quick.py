@@ -131,6 +131,8 @@ def test_every_method_is_paired_through_the_worker_path(demo_quick):
             if m != 'baseline':
                 assert result['job']['options']['model.teacher_ckpt'] == \
                     TEACHER_CKPT
+            # the configs' runner (RunConfig: the text formatted once)
+            assert result['runner'] == 'GDKDRunner'
             records[m, seed] = result['pairing']
         for m in METHODS:
             assert records[m, seed] == records['baseline', seed], (m, seed)
