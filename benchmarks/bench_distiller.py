@@ -1,6 +1,6 @@
 """Cost of distillation: one SegDistiller training iteration against a
 plain student training iteration plus the teacher's inference on the same
-batch, in one run (target ratio <= 1.10), and the peak memory of each.
+batch, in one run (budget: ratio <= 1.05), and the peak memory of each.
 
     python benchmarks/bench_distiller.py [--size 256 512] [--repeats 5]
 
