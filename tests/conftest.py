@@ -260,6 +260,8 @@ _SHARED_SESSION_FIXTURES = ('tiny_cifar', 'demo_quick')
 def _xdist_group(item) -> 'str | None':
     if 'distributed' in item.path.name:
         return 'distributed'
+    if item.path.name == 'test_configs.py':  # builds each teacher once
+        return 'test_configs'
     info = getattr(item, '_fixtureinfo', None)
     if info is None:
         return None

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+import types
 
 import pytest
 
@@ -85,3 +86,19 @@ def test_a_run_past_its_timeout_is_killed(tmp_path):
     done = tool_process.run_python(['-c', 'print("next")'],
                                    dict(os.environ), str(tmp_path), 30)
     assert done.stdout == 'next\n'
+
+
+def test_both_answers_already_in_the_pipe_are_read(tmp_path):
+    """A run that ends at once: the server's two lines (pid, exit code)
+    reach the pipe together, and the second must not wait for more."""
+    read, write = os.pipe()
+    os.write(write, b'{"pid": 1}\n{"rc": 0}\n')
+    server = tool_process._Server()
+    server.proc = types.SimpleNamespace(
+        stdout=os.fdopen(read, 'rb', buffering=0))
+    try:
+        assert server._answer(None) == {'pid': 1}
+        assert server._answer(timeout=1) == {'rc': 0}
+    finally:
+        server.proc.stdout.close()
+        os.close(write)

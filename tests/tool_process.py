@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from typing import Dict, List, Optional
 
 # The server: reads one JSON request per line on stdin, forks, answers
@@ -106,25 +107,35 @@ class _Server:
     def __init__(self):
         self.proc: Optional[subprocess.Popen] = None
         self.lock = threading.Lock()
+        self.unread = b''
 
     def _start(self) -> None:
         env = {k: v for k, v in os.environ.items()
                if k != 'OMP_NUM_THREADS'}  # each child sets its own
         self.log = tempfile.TemporaryFile('w+')
+        self.unread = b''
         self.proc = subprocess.Popen(
             [sys.executable, '-c', _SERVER], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self.log, env=env, text=True,
-            bufsize=1)
+            stdout=subprocess.PIPE, stderr=self.log, env=env, bufsize=0)
 
     def _answer(self, timeout: Optional[float]) -> Optional[dict]:
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        if not ready:
-            return None
-        line = self.proc.stdout.readline()
-        if not line:
-            self.log.seek(0)
-            raise RuntimeError('the tool fork server died:\n' +
-                               self.log.read()[-4000:])
+        """The server's next line, or None after ``timeout`` s. Read from
+        the pipe itself: both answers may already be in it, and a
+        buffered reader would hide the second from ``select``."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while b'\n' not in self.unread:
+            wait = (None if deadline is None else
+                    max(0.0, deadline - time.monotonic()))
+            ready, _, _ = select.select([self.proc.stdout], [], [], wait)
+            if not ready:
+                return None
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            if not chunk:
+                self.log.seek(0)
+                raise RuntimeError('the tool fork server died:\n' +
+                                   self.log.read()[-4000:])
+            self.unread += chunk
+        line, _, self.unread = self.unread.partition(b'\n')
         return json.loads(line)
 
     def run(self, args: List[str], env: Dict[str, str], cwd: str,
@@ -135,9 +146,11 @@ class _Server:
             out, err = os.path.join(tmp, 'out'), os.path.join(tmp, 'err')
             for path in (out, err):
                 open(path, 'w').close()
-            self.proc.stdin.write(json.dumps(dict(
-                args=args, env=env, cwd=str(cwd), out=out, err=err)) + '\n')
-            self.proc.stdin.flush()
+            request = memoryview(json.dumps(dict(
+                args=args, env=env, cwd=str(cwd), out=out,
+                err=err)).encode() + b'\n')
+            while request:  # a raw pipe may take part of it per call
+                request = request[self.proc.stdin.write(request):]
             pid = self._answer(None)['pid']
             answer = self._answer(timeout)
             if answer is None:  # as subprocess.run: kill, then raise
