@@ -154,7 +154,10 @@ class _Server:
             pid = self._answer(None)['pid']
             answer = self._answer(timeout)
             if answer is None:  # as subprocess.run: kill, then raise
-                os.kill(pid, signal.SIGKILL)
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:  # it ended as time ran out
+                    pass
                 self._answer(None)
             with open(out, errors='replace') as f_out, \
                     open(err, errors='replace') as f_err:
